@@ -1,0 +1,49 @@
+/* Events scheduled in device time. Each event fires with its own scheduled
+ * time as argument, so what it computes never depends on how late the host
+ * ran it. With a clock that does not run by itself (time-scale 0), firing an
+ * event moves device time forward to the event's time. */
+#ifndef DFK_SCHED_H
+#define DFK_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/evloop.h"
+#include "clock.h"
+
+struct dev_event;
+typedef void (*dev_event_fn)(void *arg, uint64_t t);
+
+struct dev_event {
+	uint64_t t;
+	uint64_t seq;          /* FIFO order among events of the same time */
+	dev_event_fn fn;
+	void *arg;
+	bool armed;
+	struct dev_event *next;
+};
+
+struct dev_sched {
+	struct evloop *loop;
+	struct dev_clock *clock;
+	struct ev_timer timer;
+	struct dev_event *head;
+	uint64_t seq;
+	unsigned holds;        /* while > 0 nothing fires (a consumer is behind at time-scale 0) */
+};
+
+void sched_init(struct dev_sched *s, struct evloop *loop, struct dev_clock *clock);
+void sched_event_init(struct dev_event *e, dev_event_fn fn, void *arg);
+void sched_at(struct dev_sched *s, struct dev_event *e, uint64_t t);
+void sched_cancel(struct dev_sched *s, struct dev_event *e);
+void sched_cancel_all(struct dev_sched *s);
+/* Re-arm the wall-clock timer after the clock's scale or pause state changed. */
+void sched_retime(struct dev_sched *s);
+/* Fire everything due at or before `t` in order, moving the clock to `t` (explicit advance). */
+void sched_run_until(struct dev_sched *s, uint64_t t);
+void sched_hold(struct dev_sched *s);
+void sched_release(struct dev_sched *s);
+/* Time of the next event, or UINT64_MAX. */
+uint64_t sched_next(const struct dev_sched *s);
+
+#endif

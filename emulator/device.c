@@ -1,0 +1,159 @@
+#include "device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "u3v/genicam_xml.h"
+
+/* Camera frame buffer; a host that stops reading loses frames beyond this. */
+#define FRAME_BUFFER_BYTES (256u * 1024 * 1024)
+#define FRAME_BUFFER_FRAMES 16u
+/* DeviceReset: time for the host to collect the ack before the camera leaves the bus. */
+#define RESET_UNPLUG_NS (100ull * 1000000)
+
+static uint64_t boot_now(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	return clock_now(&d->cam.clock);
+}
+
+static int boot_user_name(void *ctx, const char *name)
+{
+	struct emu_device *d = ctx;
+
+	return camera_set_user_id(&d->cam, name);
+}
+
+static uint64_t boot_payload(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	return camera_payload_size(&d->cam);
+}
+
+static void boot_stream_enable(void *ctx, bool enable)
+{
+	struct emu_device *d = ctx;
+
+	u3v_stream_enable(&d->stream, enable);
+}
+
+static void boot_event_test(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	/* U3V 5.5.3: a test event carries event id 0x4FFF */
+	u3v_device_post_event(&d->u3v, 0x4FFF, clock_now(&d->cam.clock), NULL, 0);
+}
+
+static const struct u3v_bootstrap_ops boot_ops = {
+	.now_ns = boot_now,
+	.user_name_changed = boot_user_name,
+	.required_payload = boot_payload,
+	.stream_enable = boot_stream_enable,
+	.event_test = boot_event_test,
+};
+
+static void unplug_now(struct evloop *loop, void *arg)
+{
+	struct emu_device *d = arg;
+
+	(void)loop;
+	if (d->srv)
+		usbip_server_unplug(d->srv, &d->exp, "DeviceReset: the camera restarts");
+}
+
+static void cam_device_reset(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	log_info("camera %s: DeviceReset", d->cam.serial);
+	evloop_timer_start(d->loop, &d->unplug_timer, mono_now_ns() + RESET_UNPLUG_NS);
+}
+
+static const struct camera_ops cam_ops = {
+	.device_reset = cam_device_reset,
+};
+
+/* Cable plugged in: the camera powers up. Unplugged: it stops. */
+static void export_attached(void *ctx, bool attached)
+{
+	struct emu_device *d = ctx;
+
+	evloop_timer_stop(d->loop, &d->unplug_timer);
+	u3v_device_reset(&d->u3v);
+	if (attached)
+		camera_power_on(&d->cam);
+	else if (d->cam.acquiring)
+		feature_set_int(&d->cam.fs, "AcquisitionStop", 1);
+}
+
+int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg)
+{
+	const struct camera_identity *id = &cfg->model->identity;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->loop = loop;
+	evloop_timer_init(&d->unplug_timer, unplug_now, d);
+	rc = camera_init(&d->cam, cfg->model, loop, cfg->serial, cfg->state_dir, cfg->time_scale);
+	if (rc < 0)
+		return rc;
+	camera_set_ops(&d->cam, &cam_ops, d);
+	d->xml = genicam_xml_generate(cfg->model, &d->xml_len);
+	if (!d->xml)
+		return DFK_ERR_NOMEM;
+
+	u3v_device_init(&d->u3v, id->vendor_id, id->product_id, id->bcd_device, id->model_name, cfg->serial);
+	struct u3v_identity_strings strings = {
+		.manufacturer = id->manufacturer, .model = id->model_name, .family = id->family_name,
+		.version = id->device_version, .info = id->manufacturer_info, .serial = cfg->serial,
+		.user_name = d->cam.user_id,
+	};
+	rc = u3v_bootstrap_init(&d->u3v.boot, &strings, cfg->model->max_response_ms, d->xml, d->xml_len,
+				id->xml_version, &boot_ops, d);
+	if (rc < 0)
+		return rc;
+
+	regmap_init(&d->map);
+	rc = u3v_bootstrap_add_regions(&d->u3v.boot, &d->map);
+	if (rc == 0)
+		rc = feature_store_add_regions(&d->cam.fs, &d->map);
+	if (rc == 0)
+		rc = regmap_seal(&d->map);
+	if (rc < 0) {
+		log_err("camera %s: register map of model %s is inconsistent", cfg->serial, cfg->model->id);
+		return rc;
+	}
+	u3v_device_attach_control(&d->u3v, &d->map, &d->cam.sched, cfg->model->flash_write_ms);
+	u3v_stream_init(&d->stream, &d->u3v.usb, U3V_EP_STREAM_IN, FRAME_BUFFER_BYTES, FRAME_BUFFER_FRAMES);
+	d->u3v.stream = &d->stream;
+
+	snprintf(d->exp.busid, sizeof(d->exp.busid), "1-%u", cfg->bus_index);
+	d->exp.busnum = 1;
+	d->exp.devnum = 1 + cfg->bus_index;
+	d->exp.dev = &d->u3v.usb;
+	d->exp.attached = export_attached;
+	d->exp.ctx = d;
+	return DFK_OK;
+}
+
+int emu_device_export(struct emu_device *d, struct usbip_server *srv)
+{
+	d->srv = srv;
+	return usbip_server_export(srv, &d->exp);
+}
+
+void emu_device_free(struct emu_device *d)
+{
+	evloop_timer_stop(d->loop, &d->unplug_timer);
+	u3v_stream_free(&d->stream);
+	u3v_control_free(&d->u3v.ctl);
+	regmap_free(&d->map);
+	camera_free(&d->cam);
+	free(d->xml);
+}

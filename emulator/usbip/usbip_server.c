@@ -1,0 +1,800 @@
+#include "usbip_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "../common/errors.h"
+#include "../common/log.h"
+
+#define MAX_EXPORTS 16
+#define RBUF_SIZE   (256 * 1024)
+
+enum conn_phase { PHASE_OP, PHASE_URB };
+
+struct tx_item {
+	uint8_t head[USBIP_USB_DEVICE_SIZE + USBIP_OP_COMMON_SIZE + 4];  /* big enough for any header we send */
+	size_t head_len;
+	const uint8_t *data;     /* into `ref` or `owned` */
+	size_t data_len;
+	struct blob *ref;
+	uint8_t *owned;
+	size_t sent;             /* bytes of head+data already written */
+	struct tx_item *next;
+};
+
+struct usbip_conn {
+	struct usbip_server *srv;
+	int fd;
+	char peer[64];
+	enum conn_phase phase;
+	struct usbip_export *exp;
+
+	uint8_t *rbuf;
+	size_t rpos, rlen;
+
+	/* a CMD_SUBMIT (OUT) whose data is still arriving */
+	struct usb_xfer *rx_xfer;
+	size_t rx_have;
+
+	struct tx_item *tx_head, *tx_tail;
+	size_t tx_bytes;
+	bool want_write;
+	bool reading_paused;
+	bool close_after_flush;
+	bool dead;
+	struct usbip_conn *next;
+};
+
+struct usbip_server {
+	struct evloop *loop;
+	int lfd;
+	char address[80];
+	uint16_t port;
+	struct usbip_export *exports[MAX_EXPORTS];
+	unsigned n_exports;
+	struct usbip_conn *conns;
+	struct usbip_server_stats stats;
+	struct ev_defer reap;
+};
+
+static void conn_close(struct usbip_conn *c, const char *why);
+static void conn_update_events(struct usbip_conn *c);
+
+/* ---- transmit queue ---- */
+
+static struct tx_item *tx_item_new(struct usbip_conn *c)
+{
+	struct tx_item *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		conn_close(c, "out of memory queueing a reply");
+	return t;
+}
+
+static void tx_push(struct usbip_conn *c, struct tx_item *t)
+{
+	t->next = NULL;
+	if (c->tx_tail)
+		c->tx_tail->next = t;
+	else
+		c->tx_head = t;
+	c->tx_tail = t;
+	c->tx_bytes += t->head_len + t->data_len;
+	conn_update_events(c);
+}
+
+static void tx_item_free(struct tx_item *t)
+{
+	blob_unref(t->ref);
+	free(t->owned);
+	free(t);
+}
+
+static void tx_flush(struct usbip_conn *c)
+{
+	while (c->tx_head && !c->dead) {
+		struct iovec iov[64];
+		int n = 0;
+		ssize_t w;
+
+		for (struct tx_item *t = c->tx_head; t && n < 62; t = t->next) {
+			size_t off = t->sent;
+			if (off < t->head_len) {
+				iov[n].iov_base = t->head + off;
+				iov[n].iov_len = t->head_len - off;
+				n++;
+				off = t->head_len;
+			}
+			if (t->data_len && off < t->head_len + t->data_len) {
+				iov[n].iov_base = (void *)(t->data + (off - t->head_len));
+				iov[n].iov_len = t->head_len + t->data_len - off;
+				n++;
+			}
+		}
+		w = writev(c->fd, iov, n);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			conn_close(c, strerror(errno));
+			return;
+		}
+		size_t left = (size_t)w;
+		while (left && c->tx_head) {
+			struct tx_item *t = c->tx_head;
+			size_t remain = t->head_len + t->data_len - t->sent;
+			if (left < remain) {
+				t->sent += left;
+				c->tx_bytes -= left;
+				left = 0;
+				break;
+			}
+			left -= remain;
+			c->tx_bytes -= remain;
+			c->tx_head = t->next;
+			if (!c->tx_head)
+				c->tx_tail = NULL;
+			tx_item_free(t);
+		}
+	}
+	if (!c->tx_head && c->close_after_flush) {
+		conn_close(c, NULL);
+		return;
+	}
+	conn_update_events(c);
+}
+
+/* ---- replies ---- */
+
+static void send_op_reply(struct usbip_conn *c, uint16_t code, uint32_t status, const uint8_t *body, size_t len)
+{
+	struct usbip_op_common op = { .version = USBIP_VERSION, .code = code, .status = status };
+	struct tx_item *t = tx_item_new(c);
+
+	if (!t)
+		return;
+	usbip_op_common_pack(t->head, &op);
+	t->head_len = USBIP_OP_COMMON_SIZE;
+	if (len) {
+		t->owned = malloc(len);
+		if (!t->owned) {
+			free(t);
+			conn_close(c, "out of memory");
+			return;
+		}
+		memcpy(t->owned, body, len);
+		t->data = t->owned;
+		t->data_len = len;
+	}
+	tx_push(c, t);
+}
+
+static void send_ret_unlink(struct usbip_conn *c, uint32_t seqnum, int32_t status)
+{
+	struct usbip_header h = { .command = USBIP_RET_UNLINK, .seqnum = seqnum };
+	struct tx_item *t = tx_item_new(c);
+
+	if (!t)
+		return;
+	h.u.ret_unlink.status = status;
+	usbip_header_pack(t->head, &h);
+	t->head_len = USBIP_HEADER_SIZE;
+	tx_push(c, t);
+}
+
+static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t status, bool dir_in,
+			    const struct usb_in_chunk *data, size_t actual)
+{
+	struct usbip_header h = { .command = USBIP_RET_SUBMIT, .seqnum = seqnum };
+	struct tx_item *t = tx_item_new(c);
+
+	if (!t)
+		return;
+	h.u.ret_submit.status = status;
+	h.u.ret_submit.actual_length = (int32_t)actual;
+	usbip_header_pack(t->head, &h);
+	t->head_len = USBIP_HEADER_SIZE;
+	if (dir_in && data && data->len) {
+		if (data->ref) {
+			t->ref = blob_ref(data->ref);
+			t->data = data->data;
+		} else {
+			t->owned = malloc(data->len);
+			if (!t->owned) {
+				free(t);
+				conn_close(c, "out of memory");
+				return;
+			}
+			memcpy(t->owned, data->data, data->len);
+			t->data = t->owned;
+		}
+		t->data_len = data->len;
+	}
+	tx_push(c, t);
+}
+
+/* Called by the device core when a transfer of this connection finishes. */
+static void xfer_complete(void *owner, struct usb_xfer *x, const struct usb_in_chunk *r)
+{
+	struct usbip_conn *c = owner;
+	bool dir_in = x->ep & USB_ENDPOINT_DIR_IN || ((x->ep & 0x0F) == 0 && (x->setup[0] & 0x80));
+
+	if (!c->dead)
+		send_ret_submit(c, x->id, r->status, dir_in, r, dir_in ? r->len : (r->status ? 0 : r->len));
+	free(x->data);
+	free(x);
+}
+
+/* ---- operation phase ---- */
+
+static void fill_device_record(const struct usbip_export *e, struct usbip_usb_device *d)
+{
+	const struct usb_desc_device *dd = e->dev->desc;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->path, sizeof(d->path), "/sys/devices/platform/dfk-emu/usb%u/%s", e->busnum, e->busid);
+	memcpy(d->busid, e->busid, sizeof(d->busid));
+	d->busnum = e->busnum;
+	d->devnum = e->devnum;
+	d->speed = e->dev->speed;
+	d->idVendor = dd->idVendor;
+	d->idProduct = dd->idProduct;
+	d->bcdDevice = dd->bcdDevice;
+	d->bDeviceClass = dd->bDeviceClass;
+	d->bDeviceSubClass = dd->bDeviceSubClass;
+	d->bDeviceProtocol = dd->bDeviceProtocol;
+	d->bConfigurationValue = e->dev->config;
+	d->bNumConfigurations = (uint8_t)dd->n_configs;
+	d->bNumInterfaces = 0;
+	if (dd->n_configs)
+		for (size_t i = 0; i < dd->configs[0].n_ifaces; i++)
+			if (dd->configs[0].ifaces[i].bAlternateSetting == 0)
+				d->bNumInterfaces++;
+}
+
+static void handle_devlist(struct usbip_conn *c)
+{
+	struct usbip_server *srv = c->srv;
+	size_t cap = 4 + srv->n_exports * (USBIP_USB_DEVICE_SIZE + 32 * USBIP_USB_INTERFACE_SIZE);
+	uint8_t *body = calloc(1, cap);
+	size_t pos = 4;
+
+	if (!body) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	body[0] = (uint8_t)(srv->n_exports >> 24);
+	body[1] = (uint8_t)(srv->n_exports >> 16);
+	body[2] = (uint8_t)(srv->n_exports >> 8);
+	body[3] = (uint8_t)srv->n_exports;
+	for (unsigned i = 0; i < srv->n_exports; i++) {
+		const struct usbip_export *e = srv->exports[i];
+		struct usbip_usb_device d;
+		fill_device_record(e, &d);
+		usbip_usb_device_pack(body + pos, &d);
+		pos += USBIP_USB_DEVICE_SIZE;
+		if (e->dev->desc->n_configs) {
+			const struct usb_desc_config *cfg = &e->dev->desc->configs[0];
+			for (size_t k = 0; k < cfg->n_ifaces && k < 32; k++) {
+				struct usbip_usb_interface in = {
+					.bInterfaceClass = cfg->ifaces[k].bInterfaceClass,
+					.bInterfaceSubClass = cfg->ifaces[k].bInterfaceSubClass,
+					.bInterfaceProtocol = cfg->ifaces[k].bInterfaceProtocol,
+				};
+				if (cfg->ifaces[k].bAlternateSetting)
+					continue;
+				usbip_usb_interface_pack(body + pos, &in);
+				pos += USBIP_USB_INTERFACE_SIZE;
+			}
+		}
+	}
+	send_op_reply(c, USBIP_OP_REP_DEVLIST, USBIP_ST_OK, body, pos);
+	free(body);
+	/* usbipd ends the session after a device list */
+	c->close_after_flush = true;
+}
+
+static void handle_import(struct usbip_conn *c, const uint8_t busid_raw[USBIP_BUSID_SIZE])
+{
+	struct usbip_server *srv = c->srv;
+	char busid[USBIP_BUSID_SIZE + 1];
+	struct usbip_export *e = NULL;
+
+	memcpy(busid, busid_raw, USBIP_BUSID_SIZE);
+	busid[USBIP_BUSID_SIZE] = '\0';
+	for (unsigned i = 0; i < srv->n_exports; i++)
+		if (strncmp(srv->exports[i]->busid, busid, USBIP_BUSID_SIZE) == 0)
+			e = srv->exports[i];
+	if (!e) {
+		log_warn("%s: import of unknown bus id '%s' refused", c->peer, busid);
+		send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_NODEV, NULL, 0);
+		c->close_after_flush = true;
+		return;
+	}
+	if (e->importer) {
+		log_warn("%s: import of %s refused: already imported by %s", c->peer, busid, e->importer->peer);
+		send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_DEV_BUSY, NULL, 0);
+		c->close_after_flush = true;
+		return;
+	}
+	e->importer = c;
+	e->imports++;
+	c->exp = e;
+	c->phase = PHASE_URB;
+	e->dev->complete = xfer_complete;
+	if (e->attached)
+		e->attached(e->ctx, true);
+	struct usbip_usb_device d;
+	uint8_t rec[USBIP_USB_DEVICE_SIZE];
+	fill_device_record(e, &d);
+	usbip_usb_device_pack(rec, &d);
+	send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_OK, rec, sizeof(rec));
+	log_info("%s: imported %s", c->peer, busid);
+}
+
+/* Returns bytes consumed, 0 when more input is needed, or -1 after closing. */
+static ssize_t parse_op(struct usbip_conn *c, const uint8_t *p, size_t n)
+{
+	struct usbip_op_common op;
+
+	if (n < USBIP_OP_COMMON_SIZE)
+		return 0;
+	usbip_op_common_unpack(&op, p);
+	if (op.version != USBIP_VERSION) {
+		c->srv->stats.protocol_errors++;
+		log_warn("%s: protocol version 0x%04x (expected 0x%04x): closing", c->peer, op.version, USBIP_VERSION);
+		conn_close(c, NULL);
+		return -1;
+	}
+	switch (op.code) {
+	case USBIP_OP_REQ_DEVLIST:
+		handle_devlist(c);
+		return USBIP_OP_COMMON_SIZE;
+	case USBIP_OP_REQ_IMPORT:
+		if (n < USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE)
+			return 0;
+		handle_import(c, p + USBIP_OP_COMMON_SIZE);
+		return USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE;
+	default:
+		c->srv->stats.protocol_errors++;
+		log_warn("%s: unknown operation 0x%04x: answering ST_NA and closing", c->peer, op.code);
+		send_op_reply(c, op.code & (uint16_t)~USBIP_OP_REQUEST, USBIP_ST_NA, NULL, 0);
+		c->close_after_flush = true;
+		return (ssize_t)n;  /* discard whatever else was sent */
+	}
+}
+
+/* ---- URB phase ---- */
+
+static uint32_t export_devid(const struct usbip_export *e) { return (e->busnum << 16) | e->devnum; }
+
+static void submit_xfer(struct usbip_conn *c, struct usb_xfer *x)
+{
+	c->srv->stats.urbs++;
+	usb_device_submit(c->exp->dev, x);
+}
+
+/* Validates a CMD_SUBMIT header. Returns 0 to proceed, a negative URB status to
+ * answer with, or 1 when the connection must close (the stream cannot be framed). */
+static int check_submit(struct usbip_conn *c, const struct usbip_header *h)
+{
+	int32_t len = h->u.cmd_submit.transfer_buffer_length;
+
+	if (len < 0 || (h->direction == USBIP_DIR_OUT && (uint32_t)len > USBIP_MAX_OUT_LEN)) {
+		log_warn("%s: CMD_SUBMIT seq %u with transfer_buffer_length %d: closing", c->peer, h->seqnum, len);
+		return 1;
+	}
+	if (h->u.cmd_submit.number_of_packets > 0 && h->u.cmd_submit.number_of_packets != -1) {
+		/* ISO descriptors would follow; this device has no isochronous endpoint */
+		log_warn("%s: CMD_SUBMIT seq %u with %d iso packets: closing", c->peer, h->seqnum,
+			 h->u.cmd_submit.number_of_packets);
+		return 1;
+	}
+	if (h->devid != export_devid(c->exp)) {
+		log_warn("%s: CMD_SUBMIT seq %u for devid 0x%x (this device is 0x%x): -ENODEV", c->peer, h->seqnum,
+			 h->devid, export_devid(c->exp));
+		return USB_ST_NODEV;
+	}
+	if (h->direction > USBIP_DIR_IN || h->ep > 15) {
+		log_warn("%s: CMD_SUBMIT seq %u direction %u ep %u: stall", c->peer, h->seqnum, h->direction, h->ep);
+		return USB_ST_STALL;
+	}
+	return 0;
+}
+
+static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
+{
+	struct usbip_header h;
+
+	if (c->rx_xfer) {
+		/* OUT data of the transfer being received */
+		size_t want = c->rx_xfer->length - c->rx_have, take = n < want ? n : want;
+		memcpy(c->rx_xfer->data + c->rx_have, p, take);
+		c->rx_have += take;
+		if (c->rx_have == c->rx_xfer->length) {
+			struct usb_xfer *x = c->rx_xfer;
+			c->rx_xfer = NULL;
+			if (x->owner == NULL) {
+				/* already judged bad: answer it now that its data is consumed */
+				struct usb_in_chunk r = { .status = (int)x->flags };
+				x->owner = c;
+				xfer_complete(c, x, &r);
+			} else {
+				submit_xfer(c, x);
+			}
+		}
+		return (ssize_t)take;
+	}
+	if (n < USBIP_HEADER_SIZE)
+		return 0;
+	if (usbip_header_unpack(&h, p) < 0 || (h.command != USBIP_CMD_SUBMIT && h.command != USBIP_CMD_UNLINK)) {
+		c->srv->stats.protocol_errors++;
+		log_warn("%s: unknown URB command 0x%08x (seq %u): closing", c->peer, h.command, h.seqnum);
+		conn_close(c, NULL);
+		return -1;
+	}
+	if (log_get_level() >= LOG_DEBUG) {
+		char s[200];
+		usbip_header_to_string(&h, s, sizeof(s));
+		log_dbg("%s: %s", c->peer, s);
+	}
+	if (h.command == USBIP_CMD_UNLINK) {
+		struct usb_xfer *x = usb_device_cancel(c->exp->dev, c, h.u.cmd_unlink.unlink_seqnum);
+		c->srv->stats.unlinks++;
+		if (x) {
+			free(x->data);
+			free(x);
+		}
+		/* usbip-host: -ECONNRESET when the URB was still pending, 0 when already answered */
+		send_ret_unlink(c, h.seqnum, x ? -104 : 0);
+		return USBIP_HEADER_SIZE;
+	}
+
+	int verdict = check_submit(c, &h);
+	if (verdict == 1) {
+		c->srv->stats.protocol_errors++;
+		conn_close(c, NULL);
+		return -1;
+	}
+	struct usb_xfer *x = calloc(1, sizeof(*x));
+	if (!x) {
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	x->id = h.seqnum;
+	x->ep = (uint8_t)((h.ep & 0x0F) | (h.direction == USBIP_DIR_IN ? USB_ENDPOINT_DIR_IN : 0));
+	x->length = (uint32_t)h.u.cmd_submit.transfer_buffer_length;
+	memcpy(x->setup, h.u.cmd_submit.setup, 8);
+	x->owner = c;
+	if (verdict < 0) {
+		x->owner = NULL;        /* marks "answer with x->flags as status" */
+		x->flags = (uint32_t)verdict;
+	} else {
+		x->flags = h.u.cmd_submit.transfer_flags;
+	}
+	if (h.direction == USBIP_DIR_OUT && x->length > 0) {
+		x->data = malloc(x->length);
+		if (!x->data) {
+			free(x);
+			conn_close(c, "out of memory");
+			return -1;
+		}
+		c->rx_xfer = x;
+		c->rx_have = 0;
+		return USBIP_HEADER_SIZE;
+	}
+	if (verdict < 0) {
+		struct usb_in_chunk r = { .status = verdict };
+		x->owner = c;
+		xfer_complete(c, x, &r);
+	} else {
+		submit_xfer(c, x);
+	}
+	return USBIP_HEADER_SIZE;
+}
+
+/* ---- connection I/O ---- */
+
+static void conn_update_events(struct usbip_conn *c)
+{
+	uint32_t ev = 0;
+	bool want_write = c->tx_head != NULL;
+
+	if (c->dead)
+		return;
+	if (c->tx_bytes > USBIP_TX_HIGH_WATER)
+		c->reading_paused = true;
+	else if (c->tx_bytes < USBIP_TX_LOW_WATER)
+		c->reading_paused = false;
+	if (!c->reading_paused && !c->close_after_flush)
+		ev |= EPOLLIN;
+	if (want_write)
+		ev |= EPOLLOUT;
+	evloop_mod_fd(c->srv->loop, c->fd, ev | EPOLLRDHUP);
+	c->want_write = want_write;
+}
+
+static void conn_read(struct usbip_conn *c)
+{
+	ssize_t r;
+
+	if (c->rpos == c->rlen)
+		c->rpos = c->rlen = 0;
+	else if (c->rpos > RBUF_SIZE / 2) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos;
+		c->rpos = 0;
+	}
+	r = read(c->fd, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
+	if (r == 0) {
+		conn_close(c, "peer closed the connection");
+		return;
+	}
+	if (r < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			conn_close(c, strerror(errno));
+		return;
+	}
+	c->rlen += (size_t)r;
+	while (!c->dead && !c->close_after_flush && c->rpos < c->rlen) {
+		ssize_t used = c->phase == PHASE_OP ? parse_op(c, c->rbuf + c->rpos, c->rlen - c->rpos)
+						     : parse_urb(c, c->rbuf + c->rpos, c->rlen - c->rpos);
+		if (used <= 0)
+			break;
+		c->rpos += (size_t)used;
+	}
+}
+
+static void conn_event(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct usbip_conn *c = arg;
+
+	(void)loop;
+	(void)fd;
+	if (events & EPOLLIN)
+		conn_read(c);
+	if (!c->dead && (events & EPOLLOUT))
+		tx_flush(c);
+	if (!c->dead && (events & (EPOLLERR | EPOLLHUP)))
+		conn_close(c, "connection error");
+	else if (!c->dead && (events & EPOLLRDHUP) && !(events & EPOLLIN))
+		conn_close(c, "peer closed the connection");
+	else if (!c->dead && c->tx_head)
+		tx_flush(c);
+}
+
+static void reap_dead(struct evloop *loop, void *arg)
+{
+	struct usbip_server *srv = arg;
+
+	(void)loop;
+	for (struct usbip_conn **pp = &srv->conns; *pp;) {
+		struct usbip_conn *c = *pp;
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		free(c->rbuf);
+		free(c);
+	}
+}
+
+static void conn_close(struct usbip_conn *c, const char *why)
+{
+	struct usbip_server *srv = c->srv;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	if (why)
+		log_info("%s: closing connection: %s", c->peer, why);
+	evloop_del_fd(srv->loop, c->fd);
+	close(c->fd);
+	if (c->exp && c->exp->importer == c) {
+		struct usb_xfer *list = usb_device_drain(c->exp->dev);
+		while (list) {
+			struct usb_xfer *x = list;
+			list = x->next;
+			free(x->data);
+			free(x);
+		}
+		usb_device_reset(c->exp->dev);
+		c->exp->importer = NULL;
+		if (c->exp->attached)
+			c->exp->attached(c->exp->ctx, false);
+		log_info("%s: %s detached; exportable again", c->peer, c->exp->busid);
+	}
+	if (c->rx_xfer) {
+		free(c->rx_xfer->data);
+		free(c->rx_xfer);
+		c->rx_xfer = NULL;
+	}
+	while (c->tx_head) {
+		struct tx_item *t = c->tx_head;
+		c->tx_head = t->next;
+		tx_item_free(t);
+	}
+	c->tx_tail = NULL;
+	srv->stats.open_connections--;
+	evloop_defer(srv->loop, &srv->reap);
+}
+
+static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct usbip_server *srv = arg;
+
+	(void)events;
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("accept: %s", strerror(errno));
+			return;
+		}
+		if (srv->stats.open_connections >= USBIP_MAX_CONNECTIONS) {
+			log_warn("refusing connection: %u already open", srv->stats.open_connections);
+			close(cfd);
+			continue;
+		}
+		struct usbip_conn *c = calloc(1, sizeof(*c));
+		if (c)
+			c->rbuf = malloc(RBUF_SIZE);
+		if (!c || !c->rbuf) {
+			log_err("out of memory accepting a connection");
+			if (c)
+				free(c);
+			close(cfd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->srv = srv;
+		c->fd = cfd;
+		char host[INET6_ADDRSTRLEN] = "?", serv[16] = "?";
+		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+		snprintf(c->peer, sizeof(c->peer), "%s:%s", host, serv);
+		if (evloop_add_fd(loop, cfd, EPOLLIN | EPOLLRDHUP, conn_event, c) < 0) {
+			close(cfd);
+			free(c->rbuf);
+			free(c);
+			continue;
+		}
+		c->next = srv->conns;
+		srv->conns = c;
+		srv->stats.connections++;
+		srv->stats.open_connections++;
+		log_dbg("%s: connected", c->peer);
+	}
+}
+
+/* ---- setup ---- */
+
+static int split_listen(const char *spec, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon;
+
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+		if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= hlen)
+			return DFK_ERR_INVAL;
+		memcpy(host, spec + 1, (size_t)(end - spec - 1));
+		host[end - spec - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon || (size_t)(colon - spec) >= hlen)
+			return DFK_ERR_INVAL;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+	}
+	if (strlen(colon + 1) == 0 || strlen(colon + 1) >= plen || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return DFK_ERR_INVAL;
+	strcpy(port, colon + 1);
+	if (atol(port) > 65535)
+		return DFK_ERR_INVAL;
+	return DFK_OK;
+}
+
+struct usbip_server *usbip_server_new(struct evloop *loop, const char *listen_spec)
+{
+	char host[INET6_ADDRSTRLEN + 2], port[8];
+	struct addrinfo hints, *res = NULL;
+	struct usbip_server *srv;
+	int fd = -1, one = 1, rc;
+
+	if (split_listen(listen_spec, host, sizeof(host), port, sizeof(port)) < 0) {
+		log_err("bad listen address '%s' (expected ADDR:PORT, e.g. 127.0.0.1:3240 or [::1]:3240)", listen_spec);
+		return NULL;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (rc != 0) {
+		log_err("cannot resolve listen address '%s': %s", listen_spec, gai_strerror(rc));
+		return NULL;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+		log_err("cannot listen on %s: %s", listen_spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return NULL;
+	}
+	freeaddrinfo(res);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		close(fd);
+		return NULL;
+	}
+	srv->loop = loop;
+	srv->lfd = fd;
+	evloop_defer_init(&srv->reap, reap_dead, srv);
+
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char h[INET6_ADDRSTRLEN] = "?", p[16] = "?";
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
+	srv->port = (uint16_t)atoi(p);
+	snprintf(srv->address, sizeof(srv->address), ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+	if (evloop_add_fd(loop, fd, EPOLLIN, accept_event, srv) < 0) {
+		close(fd);
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void usbip_server_free(struct usbip_server *srv)
+{
+	if (!srv)
+		return;
+	for (struct usbip_conn *c = srv->conns; c; c = c->next)
+		conn_close(c, NULL);
+	evloop_defer_cancel(srv->loop, &srv->reap);
+	reap_dead(srv->loop, srv);
+	evloop_del_fd(srv->loop, srv->lfd);
+	close(srv->lfd);
+	free(srv);
+}
+
+const char *usbip_server_address(const struct usbip_server *srv) { return srv->address; }
+uint16_t usbip_server_port(const struct usbip_server *srv) { return srv->port; }
+const struct usbip_server_stats *usbip_server_stats(const struct usbip_server *srv) { return &srv->stats; }
+
+int usbip_server_export(struct usbip_server *srv, struct usbip_export *exp)
+{
+	if (srv->n_exports >= MAX_EXPORTS)
+		return DFK_ERR_RANGE;
+	exp->importer = NULL;
+	srv->exports[srv->n_exports++] = exp;
+	return DFK_OK;
+}
+
+void usbip_server_unplug(struct usbip_server *srv, struct usbip_export *exp, const char *why)
+{
+	(void)srv;
+	if (exp->importer)
+		conn_close(exp->importer, why);
+}

@@ -1,0 +1,65 @@
+/* USB/IP server: takes the place of usbipd + usbip-host for emulated devices.
+ *
+ * Many connections share one event loop. A connection starts in the operation
+ * phase (OP_REQ_DEVLIST or OP_REQ_IMPORT); after a successful import it carries
+ * URB traffic for that device until it closes. A device imported by one
+ * connection is refused to others (ST_DEV_BUSY) until that connection ends;
+ * then the device is reset (detach callback) and exportable again.
+ *
+ * Malformed input never takes the server down: URB-level problems get an error
+ * status or a STALL; a stream we can no longer frame (bad version, unknown
+ * command, absurd lengths) closes that one connection with a log line.
+ */
+#ifndef DFK_USBIP_SERVER_H
+#define DFK_USBIP_SERVER_H
+
+#include <stdint.h>
+
+#include "../common/evloop.h"
+#include "../usb/usb_device.h"
+#include "usbip_proto.h"
+
+/* Longest OUT transfer accepted (usbfs's own default memory cap). */
+#define USBIP_MAX_OUT_LEN     (16u * 1024 * 1024)
+/* Stop reading a connection whose peer does not read its replies. */
+#define USBIP_TX_HIGH_WATER   (64u * 1024 * 1024)
+#define USBIP_TX_LOW_WATER    (16u * 1024 * 1024)
+#define USBIP_MAX_CONNECTIONS 256
+
+struct usbip_server;
+
+struct usbip_export {
+	char busid[USBIP_BUSID_SIZE];
+	uint32_t busnum;
+	uint32_t devnum;
+	struct usb_device *dev;
+	/* Called when an importer attaches (true) or goes away (false): the
+	 * device sees a cable plug / unplug. */
+	void (*attached)(void *ctx, bool attached);
+	void *ctx;
+	/* managed by the server */
+	struct usbip_conn *importer;
+	uint64_t imports;
+};
+
+struct usbip_server_stats {
+	uint64_t connections;
+	uint64_t protocol_errors;
+	uint64_t urbs;
+	uint64_t unlinks;
+	unsigned open_connections;
+};
+
+/* Binds to "ADDR:PORT" ("[::1]:PORT" for IPv6; port 0 = any). Returns NULL with a log line on failure. */
+struct usbip_server *usbip_server_new(struct evloop *loop, const char *listen_spec);
+void usbip_server_free(struct usbip_server *srv);
+/* The address actually bound, e.g. "127.0.0.1:3240". */
+const char *usbip_server_address(const struct usbip_server *srv);
+uint16_t usbip_server_port(const struct usbip_server *srv);
+/* Register a device (the server does not own it). Returns 0 or negative dfk_err. */
+int usbip_server_export(struct usbip_server *srv, struct usbip_export *exp);
+const struct usbip_server_stats *usbip_server_stats(const struct usbip_server *srv);
+/* The device leaves the bus (DeviceReset, shutdown): its importer's connection closes. */
+void usbip_server_unplug(struct usbip_server *srv, struct usbip_export *exp, const char *why);
+
+#endif

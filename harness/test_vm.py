@@ -1,0 +1,249 @@
+"""End-to-end tests of dfk-emu against the real Linux USB stack, in a QEMU guest.
+
+The guest boots Debian's own kernel (TCG) with usbcore + vhci-hcd, reaches dfk-emu on the host
+at 10.0.2.2:<port> through slirp, and runs the host's own usbip, lsusb and arv-tool-0.8 in a
+chroot of the host's root. Run:
+
+    /usr/bin/python3 -m pytest harness/test_vm.py -m vm
+
+These tests skip only when qemu itself cannot start (with a loud reason); a missing dfk-emu or
+missing Debian packages make them fail.
+"""
+import os
+import re
+import shlex
+import signal
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import emu  # noqa: E402
+from vm import image  # noqa: E402
+from vm.klog import kernel_problems  # noqa: E402
+from vm.camera import EMU_ARGS, require_emu  # noqa: E402
+from vm.usbip_stub import StubProcess  # noqa: E402
+
+pytest_plugins = ["vm.pytest_plugin"]
+
+_cfg = getattr(pytest.mark, "_config", None)  # register the mark before it is first used
+if _cfg is not None:
+    _cfg.addinivalue_line("markers", "vm: end-to-end test in a QEMU guest with the real vhci-hcd")
+
+pytestmark = pytest.mark.vm
+
+ARV = "arv-tool-0.8"
+MODEL = "DFK 38UX267"
+
+
+@pytest.fixture(autouse=True)
+def _vm_test_guards(usbmon_capture, kernel_log):
+    """usbmon capture (kept when the test fails) and the kernel-oops check, for every test."""
+    yield
+
+
+def arv_ids(guest):
+    rc, out, err = guest.run_split(ARV, 90)
+    assert rc == 0, "arv-tool-0.8 failed: %s%s" % (out, err)
+    return [l[:-len(" (USB3)")] for l in out.splitlines() if l.endswith(" (USB3)")], out + err
+
+
+def arv_control(guest, dev_id, *features, timeout=90):
+    """Run `arv-tool-0.8 -n ID control F[=V]...`; return ({feature: value text}, raw output)."""
+    cmd = "%s -n %s control %s" % (ARV, shlex.quote(dev_id), " ".join(shlex.quote(f) for f in features))
+    rc, out, err = guest.run_split(cmd, timeout)
+    vals = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\S+) = (.*)$", line)
+        if m:
+            vals[m.group(1)] = m.group(2)
+    return vals, "rc=%d\nstdout:\n%s\nstderr:\n%s" % (rc, out, err)
+
+
+def the_id(guest):
+    ids, raw = arv_ids(guest)
+    assert len(ids) == 1, "arv-tool-0.8 should list exactly one USB3 camera:\n" + raw
+    return ids[0]
+
+
+# ---- the harness itself, with a stand-in USB/IP server (no dfk-emu needed) ------------------------
+
+def test_harness_selftest_stub_device(guest, camera_session):
+    """Boot, usbip attach at SuperSpeed, lsusb, disconnect on SIGKILL: proves the harness works,
+    so a failure in the dfk-emu tests below is about dfk-emu."""
+    camera_session.detach_all()
+    mark = guest.dmesg_mark()
+    with StubProcess() as stub:
+        a = guest.attach(stub.port)
+        rc, speed = guest.run("cat /sys/bus/usb/devices/%s/speed" % a.sysfs)
+        assert speed.strip() == "5000"
+        rc, out = guest.run("lsusb -v -d 199e:", 60)
+        assert re.search(r"bDeviceClass\s+239", out) and "SuperSpeed USB Device Capability" in out, out
+        stub.stop(signal.SIGKILL)
+        guest.wait_gone(10)
+    guest.attached = []
+    log = guest.dmesg_since(mark)
+    assert "new SuperSpeed USB device" in log, log
+    bad = kernel_problems(log)
+    assert not bad, "kernel complained with the stub device:\n" + "\n".join(bad)
+
+
+# ---- (a) attach at SuperSpeed, clean kernel log ------------------------------------------------
+
+def test_attach_enumerates_superspeed(guest, camera_session):
+    camera_session.ensure_emu()
+    camera_session.detach_all()      # a fresh attach, watched from the start
+    mark = guest.dmesg_mark()
+    a = camera_session.ensure()
+    log = guest.dmesg_since(mark)
+    print("attach took %.2f s (host side), enumerated: %s\n%s" % (a.seconds, a.lsusb, log))
+    rc, speed = guest.run("cat /sys/bus/usb/devices/%s/speed" % a.sysfs)
+    speed = speed.strip()
+    assert "new SuperSpeed USB device" in log or speed == "5000", \
+        "not enumerated at SuperSpeed (sysfs speed %r):\n%s" % (speed, log)
+    assert speed == "5000", "sysfs speed is %r, expected 5000" % speed
+    assert a.vid == "199e"
+    bad = kernel_problems(log)
+    assert not bad, "kernel complained during attach:\n" + "\n".join(bad)
+
+
+# ---- (b) descriptors as the kernel and lsusb see them ------------------------------------------
+
+def test_lsusb_descriptors(guest, camera):
+    rc, out = guest.run("lsusb -v -d 199e:", 60)
+    assert rc == 0, out
+    assert re.search(r"^\s*idVendor\s+0x199e", out, re.M), out
+    assert re.search(r"^\s*bDeviceClass\s+239\b", out, re.M), "bDeviceClass is not 239:\n" + out
+    ifaces = []
+    for block in re.split(r"\n\s*Interface Descriptor:", out)[1:]:
+        cls = re.search(r"bInterfaceClass\s+(\d+)", block)
+        sub = re.search(r"bInterfaceSubClass\s+(\d+)", block)
+        proto = re.search(r"bInterfaceProtocol\s+(\d+)", block)
+        ifaces.append(tuple(int(m.group(1)) if m else None for m in (cls, sub, proto)))
+    u3v = sorted(p for c, s, p in ifaces if c == 239 and s == 5)
+    assert u3v == [0, 1, 2], "expected three 239/5 interfaces with protocols 0,1,2; got %s:\n%s" % (ifaces, out)
+    assert "Binary Object Store Descriptor" in out, "no BOS descriptor:\n" + out
+    assert "SuperSpeed USB Device Capability" in out, "BOS has no SuperSpeed capability:\n" + out
+    assert "Couldn't" not in out and "can't get" not in out.lower(), out
+
+
+# ---- (c) Aravis over libusb over vhci ----------------------------------------------------------
+
+def test_arv_tool_lists_camera(guest, camera):
+    ids, raw = arv_ids(guest)
+    assert len(ids) == 1, "expected one '... (USB3)' line:\n" + raw
+
+
+def test_arv_tool_identity(guest, camera):
+    dev = the_id(guest)
+    vals, raw = arv_control(guest, dev, "DeviceModelName", "DeviceSerialNumber")
+    assert vals.get("DeviceModelName") == MODEL, raw
+    serial = vals.get("DeviceSerialNumber", "")
+    assert serial, raw
+    # Aravis 0.8.26 builds the id as <manufacturer>-<GUID>-<serial>
+    assert dev.endswith("-" + serial), "device id %r does not end with the serial %r" % (dev, serial)
+    rc, out = guest.run("lsusb -v -d 199e: | grep -E '^ *iSerial'", 60)
+    assert serial in out, "USB iSerial %r differs from DeviceSerialNumber %r" % (out.strip(), serial)
+
+
+def test_arv_tool_genicam_xml(guest, camera):
+    dev = the_id(guest)
+    rc, out, err = guest.run_split("%s -n %s genicam" % (ARV, shlex.quote(dev)), 120)
+    assert rc == 0, err
+    assert "<RegisterDescription" in out, "no GenICam XML in the output:\n" + out[:2000] + err
+    assert out.rstrip().endswith("</RegisterDescription>"), "XML looks truncated:\n" + out[-2000:]
+    noisy = [l for l in err.splitlines() if re.search(r"(?i)warn|critical|error|fail", l)]
+    assert not noisy, "arv-tool printed warnings on stderr:\n" + err
+    assert err.strip() == "", "unexpected stderr:\n" + err
+
+
+@pytest.mark.parametrize("feature,value,expect", [
+    ("Width", "1920", lambda v: v.split()[0] == "1920"),
+    ("ExposureTime", "10000", lambda v: abs(float(v.split()[0]) - 10000.0) <= 10000.0 * 0.01),
+    ("TriggerMode", "On", lambda v: v.strip() == "On"),
+    ("TriggerMode", "Off", lambda v: v.strip() == "Off"),
+], ids=["Width=1920", "ExposureTime=10000", "TriggerMode=On", "TriggerMode=Off"])
+def test_arv_tool_write_read_back(guest, camera, feature, value, expect):
+    dev = the_id(guest)
+    vals, raw = arv_control(guest, dev, "%s=%s" % (feature, value))
+    assert "error" not in raw.lower(), "write %s=%s failed:\n%s" % (feature, value, raw)
+    assert feature in vals and expect(vals[feature]), "after write: %s" % raw
+    vals, raw = arv_control(guest, dev, feature)   # a new process: really read from the device
+    assert feature in vals and expect(vals[feature]), "read back %s: %s" % (feature, raw)
+
+
+# ---- (d) detach and attach again ---------------------------------------------------------------
+
+def test_detach_then_reattach(guest, camera_session):
+    a = camera_session.ensure()
+    mark = guest.dmesg_mark()
+    assert a.port is not None, "usbip port does not show the attachment"
+    gone = guest.detach(a.port)
+    camera_session.attachment = None
+    print("detach -> device gone in %.2f s" % gone)
+    assert guest.usb_devices() == []
+    b = camera_session.ensure()
+    print("re-attach took %.2f s" % b.seconds)
+    ids, raw = arv_ids(guest)
+    assert len(ids) == 1, raw
+    bad = kernel_problems(guest.dmesg_since(mark))
+    assert not bad, "kernel complained during detach/attach:\n" + "\n".join(bad)
+
+
+# ---- (e) the emulator dies while attached ------------------------------------------------------
+
+def test_emulator_killed_while_attached(guest, camera_session):
+    require_emu()
+    camera_session.detach_all()
+    mark = guest.dmesg_mark()
+    victim = emu.Emulator(EMU_ARGS).start()
+    try:
+        guest.attach(victim.port)
+        victim.stop(sig=signal.SIGKILL)
+        t0 = time.monotonic()
+        gone = guest.wait_gone(timeout=10)
+        print("device gone %.2f s after SIGKILL (guest-side poll %.2f s)" % (time.monotonic() - t0, gone))
+        rc, out = guest.run("usbip port", 20)
+        assert "Port in Use" not in out, "vhci port still in use after the disconnect:\n" + out
+        log = guest.dmesg_since(mark)
+        print(log)
+        bad = kernel_problems(log)
+        assert not bad, "kernel complained about the disconnect:\n" + "\n".join(bad)
+    finally:
+        victim.stop()
+    guest.attached = []
+    again = emu.Emulator(EMU_ARGS).start()
+    try:
+        mark = guest.dmesg_mark()
+        guest.attach(again.port)
+        assert len(guest.usb_devices()) == 1
+        ids, raw = arv_ids(guest)
+        assert len(ids) == 1, raw
+        guest.detach()
+        bad = kernel_problems(guest.dmesg_since(mark))
+        assert not bad, "kernel complained after restarting dfk-emu:\n" + "\n".join(bad)
+    finally:
+        again.stop()
+
+
+# ---- dfk-conform over libusb inside the guest --------------------------------------------------
+
+def test_dfk_conform_over_vhci(guest, camera):
+    conform = emu.CONFORM
+    if not os.path.exists(conform):
+        pytest.fail("dfk-conform is not built (%s missing): run `make`" % conform, pytrace=False)
+    junit = "/run/xfer/dfk-conform-junit.xml"
+    cmd = "%s --device usb://199e:%s --junit %s" % (shlex.quote(conform), camera.pid, junit)
+    rc, out = guest.run(cmd, 240)
+    try:
+        data = guest.get("dfk-conform-junit.xml")
+        os.makedirs(image.VMDIR, exist_ok=True)
+        with open(os.path.join(image.VMDIR, "dfk-conform-junit.xml"), "wb") as f:
+            f.write(data)
+    except OSError:
+        pass
+    assert rc == 0, "dfk-conform failed in the guest (rc=%d):\n%s" % (rc, out[-6000:])

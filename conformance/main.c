@@ -1,0 +1,220 @@
+/* dfk-conform: checks a USB3 Vision camera (the dfk-emu emulator over USB/IP,
+ * or a real DFK 38UX267 through libusb) against the camera's manual and the
+ * USB3 Vision / GenCP rules. */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conform.h"
+#include "junit.h"
+
+#define EXIT_SKIP 77
+
+static struct conform ctx;
+struct conform *C = &ctx;
+
+struct suite_entry {
+	const char *name;
+	void (*reg)(void);
+};
+
+static const struct suite_entry all_suites[] = {
+	{ "usbip", suite_usbip_register },
+	{ "descriptors", suite_descriptors_register },
+	{ "gencp", suite_gencp_register },
+	{ "bootstrap", suite_bootstrap_register },
+	{ "genicam", suite_genicam_register },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dfk-conform --device URL [options]\n"
+		"  --device URL        usbip://HOST:PORT/BUSID (our userspace USB/IP client) or\n"
+		"                      usb://VID:PID[/SERIAL] (libusb: a real camera or a vhci-attached one)\n"
+		"  --suite A,B,...     suites to run (default: all); --list shows them\n"
+		"  --junit FILE        write a JUnit XML report\n"
+		"  --fixtures DIR      expectations from the manual (default: fixtures/dfk38ux267 next to the binary's tree)\n"
+		"  --save-frames DIR   write received frames as PNG\n"
+		"  --seed N            seed of the randomised checks (default 1)\n"
+		"  -v, --verbose\n"
+		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
+		EXIT_SKIP);
+}
+
+static int open_device(void)
+{
+	char msg[256] = "";
+	int rc = xport_open(C->url, &C->x, msg, sizeof(msg));
+
+	if (rc < 0) {
+		snprintf(C->open_error, sizeof(C->open_error), "%s", msg);
+		return rc;
+	}
+	rc = usbdev_probe(&C->dev, C->x, msg, sizeof(msg));
+	if (rc < 0) {
+		snprintf(C->open_error, sizeof(C->open_error), "%s", msg);
+		return rc;
+	}
+	gencp_init(&C->gc, C->x, C->dev.u3v.ep_ctrl_out, C->dev.u3v.ep_ctrl_in);
+	rc = gencp_configure(&C->gc);
+	if (rc) {
+		snprintf(C->open_error, sizeof(C->open_error), "GenCP bootstrap reads failed (%d)", rc);
+		return rc < 0 ? rc : -EPROTO;
+	}
+	gencp_read_u64(&C->gc, ABRM_SBRM, &C->sbrm);
+	gencp_read_u64(&C->gc, ABRM_MANIFEST, &C->manifest);
+	gencp_read_u64(&C->gc, C->sbrm + SBRM_SIRM, &C->sirm);
+	gencp_read_u64(&C->gc, C->sbrm + SBRM_EIRM, &C->eirm);
+	return 0;
+}
+
+static void close_arv(void)
+{
+	if (C->arv) {
+		g_object_unref(C->arv);
+		C->arv = NULL;
+		C->genicam = NULL;
+	}
+}
+
+int conform_reconnect(unsigned timeout_ms)
+{
+	char msg[256] = "";
+	int rc;
+
+	close_arv();
+	rc = C->x->ops->reopen(C->x, timeout_ms);
+	if (rc < 0)
+		return rc;
+	rc = usbdev_probe(&C->dev, C->x, msg, sizeof(msg));
+	if (rc < 0)
+		return rc;
+	gencp_init(&C->gc, C->x, C->dev.u3v.ep_ctrl_out, C->dev.u3v.ep_ctrl_in);
+	rc = gencp_configure(&C->gc);
+	if (rc)
+		return rc < 0 ? rc : -EPROTO;
+	GError *err = NULL;
+	C->arv = conform_device_new(&C->gc, &err);
+	if (!C->arv) {
+		g_clear_error(&err);
+		return -EPROTO;
+	}
+	C->genicam = arv_device_get_genicam(ARV_DEVICE(C->arv));
+	return 0;
+}
+
+CU_pSuite conform_add_suite(const char *name, const char *what)
+{
+	(void)what;
+	return CU_add_suite(name, NULL, NULL);
+}
+
+static bool selected(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!list)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DEVICE = 256, OPT_SUITE, OPT_JUNIT, OPT_FIXTURES, OPT_SAVE, OPT_SEED, OPT_LIST };
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "suite", required_argument, NULL, OPT_SUITE },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "fixtures", required_argument, NULL, OPT_FIXTURES },
+		{ "save-frames", required_argument, NULL, OPT_SAVE },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *suites = NULL, *junit = NULL;
+	int c, failures;
+
+	C->seed = 1;
+	C->fixtures_dir = "fixtures/dfk38ux267";
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DEVICE: C->url = optarg; break;
+		case OPT_SUITE: suites = optarg; break;
+		case OPT_JUNIT: junit = optarg; break;
+		case OPT_FIXTURES: C->fixtures_dir = optarg; break;
+		case OPT_SAVE: C->save_frames_dir = optarg; break;
+		case OPT_SEED: C->seed = (unsigned)strtoul(optarg, NULL, 0); break;
+		case OPT_LIST:
+			for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+				printf("%s\n", all_suites[i].name);
+			return 0;
+		case 'v': C->verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!C->url) {
+		usage(stderr);
+		return 2;
+	}
+	for (const char *p = suites; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool known = false;
+		for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+			if (strlen(all_suites[i].name) == len && strncmp(all_suites[i].name, p, len) == 0)
+				known = true;
+		if (!known) {
+			fprintf(stderr, "dfk-conform: unknown suite '%.*s' (see --list)\n", (int)len, p);
+			return 2;
+		}
+		p += len + (comma ? 1 : 0);
+	}
+
+	int rc = open_device();
+	if (rc < 0) {
+		if (rc == -ENODEV) {
+			printf("dfk-conform: SKIPPED: %s\n", C->open_error);
+			return EXIT_SKIP;
+		}
+		fprintf(stderr, "dfk-conform: cannot open %s: %s\n", C->url, C->open_error);
+		return 1;
+	}
+	printf("dfk-conform: %s: %s %s, serial %s\n", C->url, C->dev.manufacturer, C->dev.product, C->dev.serial);
+
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+		if (selected(suites, all_suites[i].name))
+			all_suites[i].reg();
+	if (CU_get_error() != CUE_SUCCESS) {
+		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(C->verbose ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	failures = (int)CU_get_number_of_tests_failed();
+	if (junit && junit_write(junit, "dfk-conform") < 0)
+		fprintf(stderr, "dfk-conform: cannot write %s\n", junit);
+	CU_cleanup_registry();
+	close_arv();
+	C->x->ops->close(C->x);
+	return failures ? 1 : 0;
+}

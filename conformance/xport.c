@@ -1,0 +1,18 @@
+#include "xport.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int xport_usbip_open(const char *url, struct xport **out, char *msg, size_t msglen);
+int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msglen);
+
+int xport_open(const char *url, struct xport **out, char *msg, size_t msglen)
+{
+	if (strncmp(url, "usbip://", 8) == 0)
+		return xport_usbip_open(url, out, msg, msglen);
+	if (strncmp(url, "usb://", 6) == 0)
+		return xport_libusb_open(url, out, msg, msglen);
+	snprintf(msg, msglen, "unknown device URL '%s' (usbip://HOST:PORT/BUSID or usb://VID:PID[/SERIAL])", url);
+	return -EINVAL;
+}

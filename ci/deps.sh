@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what dfk-emu needs to build and test, from Debian 12's own packages.
+#   ci/deps.sh               build + test dependencies (what `make check` needs)
+#   ci/deps.sh --build-only  only what `make run` needs
+# As root it runs apt-get; otherwise it prints the exact command and stops.
+set -euo pipefail
+
+build_pkgs=(gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libcunit1-dev libusb-1.0-0-dev
+            libaravis-dev libglib2.0-dev libpng-dev)
+test_pkgs=(clang python3 python3-pytest usbip usbutils aravis-tools aravis-tools-cli faketime libfaketime
+           libxml2-utils qemu-system-x86 linux-image-amd64 busybox-static kmod)
+
+pkgs=("${build_pkgs[@]}")
+if [[ "${1:-}" != "--build-only" ]]; then
+	pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "ci/deps.sh: missing packages: ${missing[*]}" >&2
+	echo "ci/deps.sh: install them with:" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "ci/deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

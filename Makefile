@@ -14,7 +14,8 @@ PYTHON ?= /usr/bin/python3
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP
+# `override`: a CFLAGS given on the command line (sanitizers) keeps the project's flags
+override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -MMD -MP
 LDFLAGS ?=
 
 EMU_LIBS := -lcrypto -lz -lm

@@ -8,6 +8,7 @@
 
 #include "arvdev.h"
 #include "gencp.h"
+#include "ioclient.h"
 #include "usbdev.h"
 #include "xport.h"
 
@@ -24,6 +25,13 @@ struct conform {
 	ArvGc *genicam;
 	uint64_t sbrm, sirm, eirm, manifest;
 	char open_error[256];
+	/* --expect-pattern SEED: the device is dfk-emu with --source pattern --seed SEED:
+	 * frames are checked byte for byte and timestamps to the nanosecond */
+	bool pattern;
+	uint32_t pattern_seed;
+	/* --io PATH: the emulator's I/O side channel (or a rig speaking its protocol) */
+	const char *io_path;
+	struct ioclient *io;
 };
 
 extern struct conform *C;
@@ -39,6 +47,13 @@ void suite_descriptors_register(void);
 void suite_gencp_register(void);
 void suite_bootstrap_register(void);
 void suite_genicam_register(void);
+void suite_stream_register(void);
+void suite_framerate_register(void);
+void suite_trigger_register(void);
+void suite_strobe_register(void);
+
+/* Suites that need the I/O rig deactivate their tests, saying why, when there is none. */
+int rig_suite_init(void);
 
 /* Feature helpers through libaravis's GenICam evaluation. Each returns TRUE on
  * success; on failure `err` (may be NULL) gets the message. */

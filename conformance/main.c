@@ -28,6 +28,10 @@ static const struct suite_entry all_suites[] = {
 	{ "gencp", suite_gencp_register },
 	{ "bootstrap", suite_bootstrap_register },
 	{ "genicam", suite_genicam_register },
+	{ "stream", suite_stream_register },
+	{ "framerate", suite_framerate_register },
+	{ "trigger", suite_trigger_register },
+	{ "strobe", suite_strobe_register },
 };
 
 static void usage(FILE *out)
@@ -39,8 +43,12 @@ static void usage(FILE *out)
 		"  --suite A,B,...     suites to run (default: all); --list shows them\n"
 		"  --junit FILE        write a JUnit XML report\n"
 		"  --fixtures DIR      expectations from the manual (default: fixtures/dfk38ux267 next to the binary's tree)\n"
-		"  --save-frames DIR   write received frames as PNG\n"
+		"  --save-frames DIR   write received frames as PNG (decoded to RGB)\n"
+		"  --expect-pattern N  the device is dfk-emu with --source pattern --seed N: check every\n"
+		"                      frame byte for byte and timestamps to the nanosecond\n"
 		"  --seed N            seed of the randomised checks (default 1)\n"
+		"  --io PATH           I/O rig: dfk-emu's side channel socket (dfk-emu --io PATH); the\n"
+		"                      trigger and strobe suites skip without one\n"
 		"  -v, --verbose\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);
@@ -70,6 +78,14 @@ static int open_device(void)
 	gencp_read_u64(&C->gc, ABRM_MANIFEST, &C->manifest);
 	gencp_read_u64(&C->gc, C->sbrm + SBRM_SIRM, &C->sirm);
 	gencp_read_u64(&C->gc, C->sbrm + SBRM_EIRM, &C->eirm);
+	/* the device's own XML, evaluated by libaravis, for every suite that sets features */
+	GError *err = NULL;
+	C->arv = conform_device_new(&C->gc, &err);
+	if (C->arv)
+		C->genicam = arv_device_get_genicam(ARV_DEVICE(C->arv));
+	else if (C->verbose)
+		fprintf(stderr, "dfk-conform: GenICam XML: %s\n", err ? err->message : "unreadable");
+	g_clear_error(&err);
 	return 0;
 }
 
@@ -132,7 +148,7 @@ static bool selected(const char *list, const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEVICE = 256, OPT_SUITE, OPT_JUNIT, OPT_FIXTURES, OPT_SAVE, OPT_SEED, OPT_LIST };
+	enum { OPT_DEVICE = 256, OPT_SUITE, OPT_JUNIT, OPT_FIXTURES, OPT_SAVE, OPT_SEED, OPT_LIST, OPT_PATTERN, OPT_IO };
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "suite", required_argument, NULL, OPT_SUITE },
@@ -141,6 +157,8 @@ int main(int argc, char **argv)
 		{ "save-frames", required_argument, NULL, OPT_SAVE },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "list", no_argument, NULL, OPT_LIST },
+		{ "expect-pattern", required_argument, NULL, OPT_PATTERN },
+		{ "io", required_argument, NULL, OPT_IO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -158,6 +176,11 @@ int main(int argc, char **argv)
 		case OPT_FIXTURES: C->fixtures_dir = optarg; break;
 		case OPT_SAVE: C->save_frames_dir = optarg; break;
 		case OPT_SEED: C->seed = (unsigned)strtoul(optarg, NULL, 0); break;
+		case OPT_IO: C->io_path = optarg; break;
+		case OPT_PATTERN:
+			C->pattern = true;
+			C->pattern_seed = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case OPT_LIST:
 			for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
 				printf("%s\n", all_suites[i].name);
@@ -195,6 +218,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("dfk-conform: %s: %s %s, serial %s\n", C->url, C->dev.manufacturer, C->dev.product, C->dev.serial);
+	if (C->io_path) {
+		char err[256];
+		C->io = io_connect(C->io_path, err, sizeof(err));
+		if (!C->io) {
+			fprintf(stderr, "dfk-conform: cannot reach the I/O rig: %s\n", err);
+			return 1;
+		}
+		/* the rig addresses the camera by its bus id */
+		if (strncmp(C->url, "usbip://", 8) == 0) {
+			char out[256];
+			io_request(C->io, out, sizeof(out), "camera %s", strrchr(C->url, '/') + 1);
+		}
+	}
 
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
@@ -214,6 +250,7 @@ int main(int argc, char **argv)
 	if (junit && junit_write(junit, "dfk-conform") < 0)
 		fprintf(stderr, "dfk-conform: cannot write %s\n", junit);
 	CU_cleanup_registry();
+	io_close(C->io);
 	close_arv();
 	C->x->ops->close(C->x);
 	return failures ? 1 : 0;

@@ -24,6 +24,7 @@ struct lu_xport {
 	libusb_device_handle *h;
 	uint16_t vid, pid;
 	char serial[64];
+	int old_bus, old_addr;       /* the device before it left the bus; -1 when none */
 	struct libusb_transfer *live[MAX_ASYNC];
 	struct lu_done done[MAX_ASYNC];
 	unsigned n_done;
@@ -70,6 +71,9 @@ static int find_and_open(struct lu_xport *u)
 		struct libusb_device_descriptor dd;
 		libusb_device_handle *h;
 		if (libusb_get_device_descriptor(list[i], &dd) < 0 || dd.idVendor != u->vid || dd.idProduct != u->pid)
+			continue;
+		/* after a reset, the old instance may linger until the kernel notices it left */
+		if (libusb_get_bus_number(list[i]) == u->old_bus && libusb_get_device_address(list[i]) == u->old_addr)
 			continue;
 		int orc = libusb_open(list[i], &h);
 		if (orc < 0) {
@@ -239,6 +243,11 @@ static int lu_reopen(struct xport *x, unsigned timeout_ms)
 	struct timespec start, now;
 	int rc;
 
+	if (u->h) {
+		libusb_device *dev = libusb_get_device(u->h);
+		u->old_bus = libusb_get_bus_number(dev);
+		u->old_addr = libusb_get_device_address(dev);
+	}
 	release(u);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -282,6 +291,7 @@ int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msg
 	if (!u)
 		return -ENOMEM;
 	u->base.ops = &lu_ops;
+	u->old_bus = u->old_addr = -1;
 	snprintf(u->base.url, sizeof(u->base.url), "%s", url);
 	if (sscanf(url, "usb://%4x:%4x%n", &vid, &pid, &n) != 2 || (url[n] && url[n] != '/')) {
 		snprintf(msg, msglen, "bad URL '%s' (expected usb://VID:PID[/SERIAL], hex ids)", url);

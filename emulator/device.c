@@ -75,9 +75,50 @@ static void cam_device_reset(void *ctx)
 	evloop_timer_start(d->loop, &d->unplug_timer, mono_now_ns() + RESET_UNPLUG_NS);
 }
 
+static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *payload)
+{
+	struct emu_device *d = ctx;
+	struct u3vsp_leader l = {
+		.block_id = m->block_id, .payload_type = U3VSP_PAYLOAD_IMAGE, .timestamp = m->timestamp_ns,
+		.pixel_format = m->pfnc, .size_x = m->width, .size_y = m->height, .offset_x = m->offset_x,
+		.offset_y = m->offset_y, .padding_x = 0,
+	};
+	struct u3vsp_trailer t = {
+		.block_id = m->block_id, .status = U3VSP_STATUS_OK, .valid_payload_size = m->payload_size,
+		.size_y = m->height,
+	};
+
+	return u3v_stream_push(&d->stream, &l, &t, payload, payload->data, m->payload_size);
+}
+
+static bool cam_frame_room(void *ctx, size_t len)
+{
+	struct emu_device *d = ctx;
+
+	/* at time scale 0 frames are made just in time: two in the buffer are enough */
+	return d->stream.n_frames < 2 && u3v_stream_has_room(&d->stream, len);
+}
+
+static void cam_frame_flush(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	u3v_stream_flush(&d->stream);
+}
+
 static const struct camera_ops cam_ops = {
 	.device_reset = cam_device_reset,
+	.frame_out = cam_frame_out,
+	.frame_room = cam_frame_room,
+	.frame_flush = cam_frame_flush,
 };
+
+static void stream_room(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	acquisition_room(&d->cam.acq);
+}
 
 /* Cable plugged in: the camera powers up. Unplugged: it stops. */
 static void export_attached(void *ctx, bool attached)
@@ -100,7 +141,7 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	memset(d, 0, sizeof(*d));
 	d->loop = loop;
 	evloop_timer_init(&d->unplug_timer, unplug_now, d);
-	rc = camera_init(&d->cam, cfg->model, loop, cfg->serial, cfg->state_dir, cfg->time_scale);
+	rc = camera_init(&d->cam, cfg->model, loop, cfg->serial, cfg->state_dir, &cfg->opt);
 	if (rc < 0)
 		return rc;
 	camera_set_ops(&d->cam, &cam_ops, d);
@@ -129,9 +170,11 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 		log_err("camera %s: register map of model %s is inconsistent", cfg->serial, cfg->model->id);
 		return rc;
 	}
-	u3v_device_attach_control(&d->u3v, &d->map, &d->cam.sched, cfg->model->flash_write_ms);
+	u3v_device_attach_control(&d->u3v, &d->map, loop, cfg->model->flash_write_ms);
 	u3v_stream_init(&d->stream, &d->u3v.usb, U3V_EP_STREAM_IN, FRAME_BUFFER_BYTES, FRAME_BUFFER_FRAMES);
 	d->u3v.stream = &d->stream;
+	d->stream.room = stream_room;
+	d->stream.room_ctx = d;
 
 	snprintf(d->exp.busid, sizeof(d->exp.busid), "1-%u", cfg->bus_index);
 	d->exp.busnum = 1;
@@ -148,8 +191,36 @@ int emu_device_export(struct emu_device *d, struct usbip_server *srv)
 	return usbip_server_export(srv, &d->exp);
 }
 
+static void vcd_observe(void *ctx, const struct ev_record *r)
+{
+	struct emu_device *d = ctx;
+
+	vcd_record(&d->vcd, r);
+}
+
+int emu_device_vcd_start(struct emu_device *d, const char *path)
+{
+	int rc;
+
+	emu_device_vcd_stop(d);
+	rc = vcd_open(&d->vcd, path, d->exp.busid[0] ? "dfk38ux267" : "camera", clock_now(&d->cam.clock),
+		      d->cam.trig.level, d->cam.strobe.level);
+	if (rc == 0) {
+		d->cam.log.observer = vcd_observe;
+		d->cam.log.observer_ctx = d;
+	}
+	return rc;
+}
+
+void emu_device_vcd_stop(struct emu_device *d)
+{
+	d->cam.log.observer = NULL;
+	vcd_close(&d->vcd);
+}
+
 void emu_device_free(struct emu_device *d)
 {
+	emu_device_vcd_stop(d);
 	evloop_timer_stop(d->loop, &d->unplug_timer);
 	u3v_stream_free(&d->stream);
 	u3v_control_free(&d->u3v.ctl);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "camera/camera.h"
+#include "io/vcd.h"
 #include "regmap/regmap.h"
 #include "u3v/u3v_device.h"
 #include "u3v/u3v_stream.h"
@@ -16,7 +17,7 @@ struct emu_device_config {
 	const struct camera_model *model;
 	const char *serial;
 	const char *state_dir;        /* this camera's own directory */
-	double time_scale;
+	struct camera_options opt;
 	unsigned bus_index;           /* 1-based: bus id "1-<n>" */
 };
 
@@ -31,10 +32,14 @@ struct emu_device {
 	struct usbip_server *srv;
 	struct evloop *loop;
 	struct ev_timer unplug_timer;
+	struct vcd vcd;
 };
 
 int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg);
 int emu_device_export(struct emu_device *d, struct usbip_server *srv);
 void emu_device_free(struct emu_device *d);
+/* VCD trace of this camera's I/O lines and trigger chain (one at a time). */
+int emu_device_vcd_start(struct emu_device *d, const char *path);
+void emu_device_vcd_stop(struct emu_device *d);
 
 #endif

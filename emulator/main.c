@@ -14,6 +14,7 @@
 #include "common/evloop.h"
 #include "common/log.h"
 #include "device.h"
+#include "io/io_server.h"
 #include "u3v/genicam_xml.h"
 #include "usbip/usbip_server.h"
 
@@ -29,6 +30,11 @@ struct options {
 	unsigned cameras;
 	int verbosity;
 	bool dump_xml;
+	bool dump_features;
+	enum sensor_source source;
+	uint32_t seed;
+	const char *io_path;
+	const char *vcd_path;
 };
 
 static void usage(FILE *out)
@@ -43,8 +49,16 @@ static void usage(FILE *out)
 		"  --time-scale X       device seconds per wall second: 1 real time, 0.1 slow motion,\n"
 		"                       0 = as fast as the host reads (default 1)\n"
 		"  --cameras N          export N cameras (bus ids 1-1 .. 1-N, default 1, max %d)\n"
+		"  --source S           what the sensor sees: scene (natural scene, default) or pattern\n"
+		"                       (the bit-exact test pattern of docs/image-pipeline.md)\n"
+		"  --seed N             seed of the test pattern and of the scene's noise (default 0)\n"
+		"  --io PATH            I/O side channel: a Unix socket (mode 0600) for TRIGGER_IN waveforms,\n"
+		"                       STROBE_OUT, the device clock, the scene and the event log\n"
+		"                       (docs/io-protocol.md)\n"
+		"  --vcd FILE           trace the first camera's I/O lines and trigger chain (VCD, GTKWave)\n"
 		"  --model NAME         camera model (default dfk38ux267)\n"
 		"  --dump-xml           print the GenICam XML of the model and exit\n"
+		"  --dump-features      print the model's feature table (INI) and exit\n"
 		"  -v, --verbose        more log output (twice: debug)\n"
 		"  -q, --quiet          errors only\n"
 		"  --version, --help\n",
@@ -53,7 +67,8 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_LISTEN = 256, OPT_SERIAL, OPT_STATE, OPT_SCALE, OPT_CAMERAS, OPT_MODEL, OPT_DUMP, OPT_VERSION };
+	enum { OPT_LISTEN = 256, OPT_SERIAL, OPT_STATE, OPT_SCALE, OPT_CAMERAS, OPT_MODEL, OPT_DUMP, OPT_VERSION,
+	       OPT_SOURCE, OPT_SEED, OPT_DUMP_FEATURES, OPT_IO, OPT_VCD };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "serial", required_argument, NULL, OPT_SERIAL },
@@ -62,6 +77,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "cameras", required_argument, NULL, OPT_CAMERAS },
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "dump-xml", no_argument, NULL, OPT_DUMP },
+		{ "dump-features", no_argument, NULL, OPT_DUMP_FEATURES },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "io", required_argument, NULL, OPT_IO },
+		{ "vcd", required_argument, NULL, OPT_VCD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -100,7 +120,29 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_MODEL: o->model = optarg; break;
+		case OPT_IO: o->io_path = optarg; break;
+		case OPT_VCD: o->vcd_path = optarg; break;
+		case OPT_SOURCE:
+			if (strcmp(optarg, "scene") == 0) {
+				o->source = SENSOR_SOURCE_SCENE;
+			} else if (strcmp(optarg, "pattern") == 0) {
+				o->source = SENSOR_SOURCE_PATTERN;
+			} else {
+				fprintf(stderr, "dfk-emu: --source is scene or pattern, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_SEED: {
+			unsigned long long v = strtoull(optarg, &end, 0);
+			if (*end || end == optarg || v > 0xFFFFFFFFull) {
+				fprintf(stderr, "dfk-emu: --seed needs a 32-bit number, got '%s'\n", optarg);
+				return 2;
+			}
+			o->seed = (uint32_t)v;
+			break;
+		}
 		case OPT_DUMP: o->dump_xml = true; break;
+		case OPT_DUMP_FEATURES: o->dump_features = true; break;
 		case 'v': o->verbosity++; break;
 		case 'q': o->verbosity = -1; break;
 		case OPT_VERSION: printf("dfk-emu %s\n", DFK_EMU_VERSION); exit(0);
@@ -130,8 +172,11 @@ static void default_state_dir(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1, .model = "dfk38ux267" };
+	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1, .model = "dfk38ux267",
+			     .source = SENSOR_SOURCE_SCENE };
 	static struct emu_device devices[MAX_CAMERAS];
+	struct emu_device *device_list[MAX_CAMERAS];
+	struct io_server *io = NULL;
 	const struct camera_model *model;
 	char state_root[PATH_MAX - 64];
 	struct usbip_server *srv;
@@ -151,6 +196,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, " %s", builtin_models[i]->id);
 		fputc('\n', stderr);
 		return 2;
+	}
+	if (o.dump_features) {
+		model_dump_features(model, stdout);
+		return 0;
 	}
 	if (o.dump_xml) {
 		size_t len;
@@ -181,7 +230,8 @@ int main(int argc, char **argv)
 		snprintf(serial, sizeof(serial), "%08lu", (base_serial + i) % 100000000ul);
 		snprintf(dir, sizeof(dir), "%s/%s", state_root, serial);
 		struct emu_device_config cfg = {
-			.model = model, .serial = serial, .state_dir = dir, .time_scale = o.time_scale, .bus_index = i + 1,
+			.model = model, .serial = serial, .state_dir = dir, .bus_index = i + 1,
+			.opt = { .time_scale = o.time_scale, .source = o.source, .seed = o.seed },
 		};
 		rc = emu_device_init(&devices[i], loop, &cfg);
 		if (rc < 0) {
@@ -189,7 +239,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		emu_device_export(&devices[i], srv);
+		device_list[i] = &devices[i];
 	}
+	if (o.io_path) {
+		io = io_server_new(loop, o.io_path, device_list, o.cameras);
+		if (!io)
+			return 1;
+	}
+	if (o.vcd_path && emu_device_vcd_start(&devices[0], o.vcd_path) < 0)
+		return 1;
 
 	printf("dfk-emu: listening on %s (busid", usbip_server_address(srv));
 	for (unsigned i = 0; i < o.cameras; i++)
@@ -198,6 +256,8 @@ int main(int argc, char **argv)
 	printf("dfk-emu: %s %s, serial %s%s, state in %s, time scale %g\n", model->identity.manufacturer,
 	       model->identity.model_name, devices[0].cam.serial, o.cameras > 1 ? " (+ more)" : "", state_root,
 	       o.time_scale);
+	if (io)
+		printf("dfk-emu: I/O side channel on %s\n", o.io_path);
 	printf("dfk-emu: list it:   usbip --tcp-port %u list -r 127.0.0.1\n", usbip_server_port(srv));
 	printf("dfk-emu: attach it: sudo modprobe vhci-hcd && sudo usbip --tcp-port %u attach -r 127.0.0.1 -b %s\n",
 	       usbip_server_port(srv), devices[0].exp.busid);
@@ -205,6 +265,7 @@ int main(int argc, char **argv)
 
 	rc = evloop_run(loop);
 
+	io_server_free(io);
 	usbip_server_free(srv);
 	for (unsigned i = 0; i < o.cameras; i++)
 		emu_device_free(&devices[i]);

@@ -1,6 +1,8 @@
 """Start and stop dfk-emu for tests: a black box on a loopback port the OS picks."""
 import os
 import re
+import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -28,20 +30,25 @@ class Emulator:
         self.log_path = os.path.join(self.state_dir, "emu.log")
 
     def start(self, timeout=10.0):
+        os.makedirs(self.state_dir, exist_ok=True)
         cmd = [EMU, "--listen", "127.0.0.1:0", "--state-dir", self.state_dir] + self.args
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log,
-                                     env=self.env, text=True)
+        # stdout goes to a file: nothing can block on a pipe nobody reads
+        self.out_path = os.path.join(self.state_dir, "emu.stdout")
+        self.out = open(self.out_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.log, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("dfk-emu exited before listening: " + self.tail())
-            m = LISTEN_RE.search(line)
+            with open(self.out_path, encoding="utf-8", errors="replace") as f:
+                m = LISTEN_RE.search(f.read())
             if m:
                 self.host, self.port = m.group(1), int(m.group(2))
                 return self
-        raise RuntimeError("dfk-emu did not report its port in time")
+            if self.proc.poll() is not None:
+                raise RuntimeError("dfk-emu exited (%s) before listening: %s" % (self.proc.returncode, self.tail()))
+            select.select([], [], [], 0.01)
+        self.stop(signal.SIGKILL)
+        raise RuntimeError("dfk-emu did not report its port within %.0f s" % timeout)
 
     def url(self, busid="1-1"):
         return "usbip://%s:%d/%s" % (self.host, self.port, busid)
@@ -66,14 +73,20 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.proc.stdout.close()
+        self.out.close()
         self.log.close()
         rc = self.proc.returncode
         self.proc = None
         return rc
+
+    def cleanup(self):
+        """Remove the state directory if this object made it."""
+        if self.owns_state:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.stop()
+        self.cleanup()

@@ -161,19 +161,34 @@ def test_arv_tool_genicam_xml(guest, camera):
     assert err.strip() == "", "unexpected stderr:\n" + err
 
 
-@pytest.mark.parametrize("feature,value,expect", [
-    ("Width", "1920", lambda v: v.split()[0] == "1920"),
-    ("ExposureTime", "10000", lambda v: abs(float(v.split()[0]) - 10000.0) <= 10000.0 * 0.01),
-    ("TriggerMode", "On", lambda v: v.strip() == "On"),
-    ("TriggerMode", "Off", lambda v: v.strip() == "Off"),
-], ids=["Width=1920", "ExposureTime=10000", "TriggerMode=On", "TriggerMode=Off"])
-def test_arv_tool_write_read_back(guest, camera, feature, value, expect):
+WRITE_READ_CASES = [
+    # feature, value to write, check of the value read, features set first in the same call
+    ("Width", "1920", lambda v: v.split()[0] == "1920", []),
+    # ExposureAuto is Continuous by default (manual 5.3), which locks ExposureTime
+    ("ExposureTime", "10000", lambda v: abs(float(v.split()[0]) - 10000.0) <= 100.0, ["ExposureAuto=Off"]),
+    ("TriggerMode", "On", lambda v: v.strip() == "On", []),
+    ("TriggerMode", "Off", lambda v: v.strip() == "Off", []),
+]
+
+
+@pytest.mark.parametrize("feature,value,expect,pre", WRITE_READ_CASES,
+                         ids=["%s=%s" % (c[0], c[1]) for c in WRITE_READ_CASES])
+def test_arv_tool_write_read_back(guest, camera, feature, value, expect, pre):
     dev = the_id(guest)
-    vals, raw = arv_control(guest, dev, "%s=%s" % (feature, value))
-    assert "error" not in raw.lower(), "write %s=%s failed:\n%s" % (feature, value, raw)
-    assert feature in vals and expect(vals[feature]), "after write: %s" % raw
-    vals, raw = arv_control(guest, dev, feature)   # a new process: really read from the device
-    assert feature in vals and expect(vals[feature]), "read back %s: %s" % (feature, raw)
+    touched = [p.split("=")[0] for p in pre] + [feature]
+    orig, raw = arv_control(guest, dev, *touched)
+    try:
+        vals, raw = arv_control(guest, dev, *(pre + ["%s=%s" % (feature, value)]))
+        assert "error" not in raw.lower(), "write %s=%s failed:\n%s" % (feature, value, raw)
+        assert feature in vals and expect(vals[feature]), "after write: %s" % raw
+        vals, raw = arv_control(guest, dev, feature)   # a new process: really read from the device
+        assert feature in vals and expect(vals[feature]), "read back %s: %s" % (feature, raw)
+    finally:
+        # put back what the test changed (the module's dfk-emu serves the later tests too)
+        restore = ["%s=%s" % (f, orig[f].split()[0]) for f in reversed(touched) if f in orig
+                   and not (f == "ExposureTime" and "ExposureAuto" in touched)]
+        if restore:
+            arv_control(guest, dev, *restore)
 
 
 # ---- (d) detach and attach again ---------------------------------------------------------------
@@ -232,13 +247,24 @@ def test_emulator_killed_while_attached(guest, camera_session):
 
 # ---- dfk-conform over libusb inside the guest --------------------------------------------------
 
-def test_dfk_conform_over_vhci(guest, camera):
+def test_dfk_conform_over_vhci(guest, camera_session, camera):
     conform = emu.CONFORM
     if not os.path.exists(conform):
         pytest.fail("dfk-conform is not built (%s missing): run `make`" % conform, pytrace=False)
     junit = "/run/xfer/dfk-conform-junit.xml"
-    cmd = "%s --device usb://199e:%s --junit %s" % (shlex.quote(conform), camera.pid, junit)
-    rc, out = guest.run(cmd, 240)
+    cmd = "cd %s && %s --device usb://199e:%s --junit %s" % (
+        shlex.quote(emu.ROOT), shlex.quote(conform), camera.pid, junit)
+    # DeviceReset makes dfk-emu drop the connection (the camera re-enumerates); re-plug it like
+    # a real USB port would, so dfk-conform's reconnect finds it again.
+    guest.start_reattach(camera_session.emu.port)
+    try:
+        rc, out = guest.run(cmd, 240)
+    finally:
+        log = guest.stop_reattach()
+        camera_session.detach_all()
+    print(out)
+    if log:
+        print("re-attach log:\n" + log)
     try:
         data = guest.get("dfk-conform-junit.xml")
         os.makedirs(image.VMDIR, exist_ok=True)

@@ -48,6 +48,7 @@ struct enum_entry {
 	int64_t value;             /* register value */
 	const char *display_name;
 	double numeric;            /* a quantity the entry stands for (kelvin of a preset, ...), 0 if none */
+	double numeric_max;        /* upper end when the entry stands for a range, else 0 */
 };
 
 struct feature_def {
@@ -152,5 +153,9 @@ const struct camera_model *model_find(const char *id);
 int model_feature_index(const struct camera_model *m, const char *name);   /* -1 if absent */
 const struct enum_entry *model_enum_entry(const struct feature_def *f, const char *name);
 const struct enum_entry *model_enum_entry_by_value(const struct feature_def *f, int64_t value);
+
+#include <stdio.h>
+/* The feature table in the key vocabulary of fixtures/README.md. */
+void model_dump_features(const struct camera_model *m, FILE *out);
 
 #endif

@@ -75,7 +75,7 @@ uint64_t camera_payload_size(struct camera *cam)
 	return (uint64_t)g.width * g.height * g.bits_per_pixel / 8;
 }
 
-static void readout_of(struct camera *cam, struct readout *r)
+void camera_readout(struct camera *cam, struct readout *r)
 {
 	struct camera_geometry g;
 
@@ -94,7 +94,7 @@ static double max_frame_rate(struct camera *cam)
 {
 	struct readout r;
 
-	readout_of(cam, &r);
+	camera_readout(cam, &r);
 	return framerate_max_fps(&cam->model->sensor, &r);
 }
 
@@ -238,16 +238,169 @@ static void set_acquiring(struct camera *cam, bool on)
 
 static int exec_acquisition_start(void *ctx, int idx)
 {
+	struct camera *cam = ctx;
+
 	(void)idx;
-	set_acquiring(ctx, true);
+	if (cam->acquiring)
+		return DFK_OK;
+	set_acquiring(cam, true);
+	acquisition_start(&cam->acq, clock_now(&cam->clock), camera_enum_is(cam, "TriggerMode", "On"));
 	return DFK_OK;
 }
 
 static int exec_acquisition_stop(void *ctx, int idx)
 {
+	struct camera *cam = ctx;
+
 	(void)idx;
-	set_acquiring(ctx, false);
+	uint64_t now = clock_now(&cam->clock);
+	acquisition_stop(&cam->acq, now);
+	trigger_abort(&cam->trig);
+	strobe_reset(&cam->strobe, now);
+	strobe_update(&cam->strobe, now);
+	if (cam->ops && cam->ops->frame_flush)
+		cam->ops->frame_flush(cam->ops_ctx);
+	if (cam->acquiring)
+		set_acquiring(cam, false);
 	return DFK_OK;
+}
+
+void camera_acquisition_ended(struct camera *cam)
+{
+	if (cam->acquiring)
+		set_acquiring(cam, false);
+}
+
+/* ---- the acquisition engine's view of the features ---- */
+
+static double feature_f(struct camera *cam, const char *name, double fallback)
+{
+	int idx = idx_of(cam, name);
+
+	return idx >= 0 ? get_f(cam, idx) : fallback;
+}
+
+static int64_t feature_i(struct camera *cam, const char *name, int64_t fallback)
+{
+	int idx = idx_of(cam, name);
+
+	return idx >= 0 ? get_i(cam, idx) : fallback;
+}
+
+int64_t camera_int(struct camera *cam, const char *name) { return feature_i(cam, name, 0); }
+double camera_float(struct camera *cam, const char *name) { return feature_f(cam, name, 0.0); }
+
+bool camera_enum_is(struct camera *cam, const char *name, const char *entry)
+{
+	int idx = idx_of(cam, name);
+	const struct feature_def *d = feature_def(&cam->fs, idx);
+	const struct enum_entry *e = d ? model_enum_entry_by_value(d, get_i(cam, idx)) : NULL;
+
+	return e && strcmp(e->name, entry) == 0;
+}
+
+uint64_t camera_exposure_ns(struct camera *cam)
+{
+	return (uint64_t)(feature_f(cam, "ExposureTime", 10000.0) * 1000.0 + 0.5);
+}
+
+void camera_exposure_started(struct camera *cam, uint64_t block_id, uint64_t t, uint64_t exposure_ns)
+{
+	strobe_exposure_start(&cam->strobe, block_id, t, exposure_ns);
+}
+
+void camera_exposure_ended(struct camera *cam, uint64_t block_id, uint64_t t)
+{
+	strobe_exposure_end(&cam->strobe, block_id, t);
+}
+
+void camera_sensor_settings(struct camera *cam, struct sensor_settings *st)
+{
+	struct camera_geometry g;
+	int ratio = idx_of(cam, "BalanceRatio"), lut = cam->idx.lut_value;
+
+	sensor_settings_default(st);
+	camera_geometry(cam, &g);
+	st->width = g.width;
+	st->height = g.height;
+	st->offset_x = g.offset_x;
+	st->offset_y = g.offset_y;
+	st->binning_h = g.binning_h;
+	st->binning_v = g.binning_v;
+	st->decimation_h = g.decimation_h;
+	st->decimation_v = g.decimation_v;
+	st->pfnc = g.pfnc;
+	st->reverse_x = feature_i(cam, "ReverseX", 0) != 0;
+	st->reverse_y = feature_i(cam, "ReverseY", 0) != 0;
+	st->source = cam->opt.source;
+	st->seed = cam->opt.seed;
+	st->exposure_us = feature_f(cam, "ExposureTime", 10000.0);
+	st->gain_db = feature_f(cam, "Gain", 0.0);
+	st->black_level = (uint32_t)feature_i(cam, "BlackLevel", 0);
+	for (unsigned c = 0; c < 3; c++)
+		st->balance_ratio[c] = ratio >= 0 ? feature_raw_selected(&cam->fs, ratio, c).f : 1.0;
+	st->gamma = feature_f(cam, "Gamma", 1.0);
+	st->lut_enable = feature_i(cam, "LUTEnable", 0) != 0;
+	for (unsigned k = 0; k < 257 && lut >= 0; k++)
+		st->lut[k] = (uint16_t)feature_raw_selected(&cam->fs, lut, k).i;
+	st->hue_deg = (int)feature_i(cam, "Hue", 0);
+	st->saturation = (uint32_t)feature_i(cam, "Saturation", 64);
+	st->light_level = cam->light_level;
+	st->color_temperature_k = cam->light_kelvin;
+}
+
+uint64_t camera_frame_period_ns(struct camera *cam)
+{
+	struct readout r;
+
+	camera_readout(cam, &r);
+	return framerate_period_ns(&cam->model->sensor, &r, feature_f(cam, "AcquisitionFrameRate", 30.0),
+				   (uint64_t)(feature_f(cam, "ExposureTime", 10000.0) * 1000.0 + 0.5));
+}
+
+uint64_t camera_frames_per_start(struct camera *cam)
+{
+	const struct feature_def *d = feature_def(&cam->fs, idx_of(cam, "AcquisitionMode"));
+	const struct enum_entry *e = d ? model_enum_entry_by_value(d, feature_i(cam, "AcquisitionMode", 0)) : NULL;
+
+	if (e && strcmp(e->name, "SingleFrame") == 0)
+		return 1;
+	if (e && strcmp(e->name, "MultiFrame") == 0)
+		return (uint64_t)feature_i(cam, "AcquisitionFrameCount", 1);
+	return UINT64_MAX;
+}
+
+bool camera_stream_has_room(struct camera *cam)
+{
+	if (!cam->ops || !cam->ops->frame_room)
+		return true;
+	return cam->ops->frame_room(cam->ops_ctx, camera_payload_size(cam));
+}
+
+int camera_deliver_frame(struct camera *cam, struct acq_frame *f)
+{
+	size_t len = sensor_payload_size(&f->settings);
+	struct frame_meta m = {
+		.block_id = f->block_id, .timestamp_ns = f->exposure_start, .pfnc = f->settings.pfnc,
+		.width = f->settings.width, .height = f->settings.height, .offset_x = f->settings.offset_x,
+		.offset_y = f->settings.offset_y, .payload_size = len,
+	};
+	struct blob *b;
+	int rc;
+
+	if (!cam->ops || !cam->ops->frame_out)
+		return DFK_ERR_DENIED;
+	b = blob_pool_get(cam->pool, len);
+	if (!b)
+		return DFK_ERR_NOMEM;
+	rc = sensor_render(cam->sensor, &f->settings, b->data, len);
+	if (rc == DFK_OK)
+		rc = cam->ops->frame_out(cam->ops_ctx, &m, b);
+	else
+		log_err("camera %s: rendering frame %llu failed: %s", cam->serial, (unsigned long long)f->block_id,
+			dfk_strerror(rc));
+	blob_unref(b);
+	return rc;
 }
 
 static int exec_device_reset(void *ctx, int idx)
@@ -377,6 +530,53 @@ static int read_upper_limit(void *ctx, int idx, struct feat_value *out)
 	return DFK_OK;
 }
 
+static int exec_trigger_software(void *ctx, int idx)
+{
+	struct camera *cam = ctx;
+
+	(void)idx;
+	trigger_software(&cam->trig, clock_now(&cam->clock));
+	return DFK_OK;
+}
+
+static int read_gpi(void *ctx, int idx, struct feat_value *out)
+{
+	struct camera *cam = ctx;
+
+	(void)idx;
+	out->i = cam->trig.level == 0;   /* 5.6.1: True when TRIGGER_IN is low */
+	out->f = (double)out->i;
+	return DFK_OK;
+}
+
+static void strobe_line_changed(void *ctx, int idx)
+{
+	struct camera *cam = ctx;
+
+	(void)idx;
+	strobe_update(&cam->strobe, clock_now(&cam->clock));
+}
+
+static void trigger_mode_changed(void *ctx, int idx)
+{
+	struct camera *cam = ctx;
+	bool triggered = camera_enum_is(cam, "TriggerMode", "On");
+	uint64_t now = clock_now(&cam->clock);
+
+	(void)idx;
+	trigger_abort(&cam->trig);
+	if (!cam->acq.running || cam->acq.triggered == triggered)
+		return;
+	/* switching while acquiring: free running stops or resumes now */
+	cam->acq.triggered = triggered;
+	if (triggered) {
+		sched_cancel(&cam->sched, &cam->acq.next_frame);
+	} else {
+		cam->acq.next_exposure = now;
+		sched_at(&cam->sched, &cam->acq.next_frame, now);
+	}
+}
+
 static void bind(struct camera *cam, const char *name, const struct feature_hooks *h)
 {
 	/* A model without this feature simply lacks the behaviour. */
@@ -401,6 +601,10 @@ static void bind_hooks(struct camera *cam)
 	static const struct feature_hooks lut_all = { .read_bytes = lut_all_read, .write_bytes = lut_all_write };
 	static const struct feature_hooks wb_preset = { .changed = temperature_preset_changed };
 	static const struct feature_hooks upper_limit = { .read = read_upper_limit };
+	static const struct feature_hooks trig_sw = { .execute = exec_trigger_software };
+	static const struct feature_hooks gpi = { .read = read_gpi };
+	static const struct feature_hooks strobe_line = { .changed = strobe_line_changed };
+	static const struct feature_hooks trig_mode = { .changed = trigger_mode_changed };
 
 	bind(cam, "PayloadSize", &payload);
 	bind(cam, "AcquisitionFrameRateMax", &rate_max);
@@ -423,6 +627,12 @@ static void bind_hooks(struct camera *cam)
 	bind(cam, "LUTValueAll", &lut_all);
 	bind(cam, "BalanceWhiteTemperaturePreset", &wb_preset);
 	bind(cam, "ExposureAutoUpperLimit", &upper_limit);
+	bind(cam, "TriggerSoftware", &trig_sw);
+	bind(cam, "GPIIn", &gpi);
+	bind(cam, "GPOut", &strobe_line);
+	bind(cam, "StrobeEnable", &strobe_line);
+	bind(cam, "StrobePolarity", &strobe_line);
+	bind(cam, "TriggerMode", &trig_mode);
 }
 
 /* ---- user sets (5.12) ---- */
@@ -508,6 +718,16 @@ int camera_userset_load(struct camera *cam, int64_t slot)
 			continue;
 		}
 		rc = feature_parse(&cam->fs, (int)i, text, &vals[i]);
+		/* static limits only: the set is checked whole before anything changes */
+		if (rc == DFK_OK && d->type != FEAT_FLOAT && d->type != FEAT_ENUM && d->type != FEAT_BOOLEAN &&
+		    (vals[i].i < d->min || vals[i].i > d->max || (d->inc > 1 && (vals[i].i - d->min) % d->inc)))
+			rc = DFK_ERR_RANGE;
+		if (rc == DFK_OK && d->type == FEAT_FLOAT && (vals[i].f < d->fmin || vals[i].f > d->fmax))
+			rc = DFK_ERR_RANGE;
+		if (rc == DFK_OK && d->type == FEAT_ENUM && !model_enum_entry_by_value(d, vals[i].i))
+			rc = DFK_ERR_RANGE;
+		if (rc == DFK_OK && d->type == FEAT_BOOLEAN && vals[i].i != 0 && vals[i].i != 1)
+			rc = DFK_ERR_RANGE;
 		if (rc < 0)
 			log_err("camera %s: UserSet%lld has a bad value for %s: '%s'", cam->serial, (long long)slot,
 				d->name, text);
@@ -579,6 +799,8 @@ static void load_flash(struct camera *cam)
 
 void camera_power_on(struct camera *cam)
 {
+	acquisition_reset(&cam->acq);
+	trigger_reset(&cam->trig);
 	sched_cancel_all(&cam->sched);
 	clock_reset(&cam->clock);
 	cam->acquiring = false;
@@ -590,6 +812,9 @@ void camera_power_on(struct camera *cam)
 	fixup_geometry(cam);
 	if (cam->userset_default > 0 && camera_userset_load(cam, cam->userset_default) < 0)
 		log_warn("camera %s: power-up with the factory configuration", cam->serial);
+	eventlog_init(&cam->log);
+	eventlog_add(&cam->log, 0, EV_POWER_UP, (int64_t)cam->power_ups, 0);
+	strobe_reset(&cam->strobe, 0);
 	cam->power_ups++;
 }
 
@@ -611,24 +836,41 @@ int camera_set_user_id(struct camera *cam, const char *id)
 }
 
 int camera_init(struct camera *cam, const struct camera_model *model, struct evloop *loop, const char *serial,
-		const char *state_dir, double time_scale)
+		const char *state_dir, const struct camera_options *opt)
 {
 	int rc;
 
 	memset(cam, 0, sizeof(*cam));
+	cam->opt = *opt;
+	cam->light_level = 1.0;
+	cam->light_kelvin = 4800.0;
+	cam->sensor = sensor_new();
+	cam->pool = blob_pool_new(4);
+	if (!cam->sensor || !cam->pool) {
+		sensor_free(cam->sensor);
+		blob_pool_free(cam->pool);
+		return DFK_ERR_NOMEM;
+	}
+	acquisition_init(&cam->acq, cam);
+	trigger_init(&cam->trig, cam, opt->seed);
+	strobe_init(&cam->strobe, cam);
 	cam->model = model;
 	cam->loop = loop;
 	snprintf(cam->serial, sizeof(cam->serial), "%s", serial);
 	if (snprintf(cam->state_dir, sizeof(cam->state_dir), "%s", state_dir) >= (int)sizeof(cam->state_dir))
-		return DFK_ERR_INVAL;
-	rc = make_dirs(cam->state_dir);
-	if (rc < 0)
+		rc = DFK_ERR_INVAL;
+	else
+		rc = make_dirs(cam->state_dir);
+	if (rc == 0) {
+		clock_init(&cam->clock, opt->time_scale);
+		sched_init(&cam->sched, loop, &cam->clock);
+		rc = feature_store_init(&cam->fs, model, cam);
+	}
+	if (rc < 0) {
+		sensor_free(cam->sensor);
+		blob_pool_free(cam->pool);
 		return rc;
-	clock_init(&cam->clock, time_scale);
-	sched_init(&cam->sched, loop, &cam->clock);
-	rc = feature_store_init(&cam->fs, model, cam);
-	if (rc < 0)
-		return rc;
+	}
 	cam->idx.width = idx_of(cam, "Width");
 	cam->idx.height = idx_of(cam, "Height");
 	cam->idx.offset_x = idx_of(cam, "OffsetX");
@@ -651,6 +893,8 @@ int camera_init(struct camera *cam, const struct camera_model *model, struct evl
 	if (cam->idx.width < 0 || cam->idx.height < 0 || cam->idx.pixel_format < 0) {
 		log_err("model %s lacks Width, Height or PixelFormat", model->id);
 		feature_store_free(&cam->fs);
+		sensor_free(cam->sensor);
+		blob_pool_free(cam->pool);
 		return DFK_ERR_INVAL;
 	}
 	bind_hooks(cam);
@@ -666,6 +910,10 @@ void camera_set_ops(struct camera *cam, const struct camera_ops *ops, void *ctx)
 
 void camera_free(struct camera *cam)
 {
+	acquisition_stop(&cam->acq, 0);
+	trigger_reset(&cam->trig);
 	sched_cancel_all(&cam->sched);
 	feature_store_free(&cam->fs);
+	sensor_free(cam->sensor);
+	blob_pool_free(cam->pool);
 }

@@ -332,7 +332,7 @@ int feature_set(struct feature_store *fs, int idx, struct feat_value v)
 		return DFK_ERR_DENIED;
 	}
 	if (d->type == FEAT_FLOAT)
-		v.i = (int64_t)v.f;
+		v.i = isfinite(v.f) && fabs(v.f) < 9.2e18 ? (int64_t)v.f : 0;   /* NaN bits from the wire stay defined */
 	else
 		v.f = (double)v.i;
 	rc = check_value(fs, idx, &v);
@@ -366,15 +366,22 @@ int feature_set_int(struct feature_store *fs, const char *name, int64_t v)
 
 int feature_set_float(struct feature_store *fs, const char *name, double v)
 {
-	struct feat_value fv = { .i = (int64_t)v, .f = v };
+	struct feat_value fv = { .i = isfinite(v) && fabs(v) < 9.2e18 ? (int64_t)v : 0, .f = v };
 	int idx = feature_index(fs, name);
 	const struct feature_def *d = feature_def(fs, idx);
 
 	if (!d)
 		return DFK_ERR_NOTFOUND;
 	if (d->type != FEAT_FLOAT)
-		fv.i = (int64_t)llround(v);
+		fv.i = isfinite(v) && fabs(v) < 9.2e18 ? (int64_t)llround(v) : 0;
 	return feature_set(fs, idx, fv);
+}
+
+int feature_validate(struct feature_store *fs, int idx, struct feat_value *v)
+{
+	if (!feature_def(fs, idx))
+		return DFK_ERR_NOTFOUND;
+	return check_value(fs, idx, v);
 }
 
 /* ---- registers ---- */
@@ -502,8 +509,10 @@ int feature_parse(const struct feature_store *fs, int idx, const char *text, str
 		return DFK_ERR_NOTFOUND;
 	if (d->type == FEAT_FLOAT) {
 		out->f = strtod(text, &end);
-		out->i = (int64_t)out->f;
-		return (end == text || *end) ? DFK_ERR_INVAL : DFK_OK;
+		if (end == text || *end || !isfinite(out->f))
+			return DFK_ERR_INVAL;
+		out->i = fabs(out->f) < 9.2e18 ? (int64_t)out->f : 0;
+		return DFK_OK;
 	}
 	if (d->type == FEAT_ENUM) {
 		const struct enum_entry *e = model_enum_entry(d, text);

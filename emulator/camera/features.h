@@ -63,6 +63,9 @@ double feature_get_float(struct feature_store *fs, const char *name);   /* 0 whe
 int feature_set(struct feature_store *fs, int idx, struct feat_value v);
 int feature_set_int(struct feature_store *fs, const char *name, int64_t v);
 int feature_set_float(struct feature_store *fs, const char *name, double v);
+/* The checks of a write (range, increment, entry; clamping where the model says so) without
+ * locks or side effects: for values that come from a file. Returns 0 or DFK_ERR_RANGE. */
+int feature_validate(struct feature_store *fs, int idx, struct feat_value *v);
 /* Store without checks or hooks (behaviour-internal: auto functions, clamps). */
 void feature_store_raw(struct feature_store *fs, int idx, struct feat_value v);
 void feature_store_raw_selected(struct feature_store *fs, int idx, unsigned pos, struct feat_value v);

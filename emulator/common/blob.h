@@ -1,19 +1,31 @@
 /* Reference-counted byte buffers: a frame or an ack can be queued for sending
- * without copying while its producer moves on. */
+ * without copying while its producer moves on. Frame-sized blobs come from a
+ * pool so a 26 MB frame does not cost fresh pages every time. */
 #ifndef DFK_BLOB_H
 #define DFK_BLOB_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+struct blob_pool;
+
 struct blob {
 	unsigned refs;
 	size_t size;
+	struct blob_pool *pool;      /* returned there at the last unref, or freed when NULL */
+	struct blob *next_free;
 	uint8_t data[];
 };
 
 struct blob *blob_new(size_t size);          /* refs = 1, contents zeroed; NULL on failure */
 struct blob *blob_ref(struct blob *b);
-void blob_unref(struct blob *b);             /* frees at zero; NULL is fine */
+void blob_unref(struct blob *b);             /* back to its pool or freed at zero; NULL is fine */
+
+/* A pool keeps up to `keep` released blobs for reuse by blobs of the same size. */
+struct blob_pool *blob_pool_new(unsigned keep);
+/* refs = 1, contents undefined (a recycled frame). NULL on failure. */
+struct blob *blob_pool_get(struct blob_pool *p, size_t size);
+/* Frees the idle blobs; blobs still referenced are freed at their last unref. */
+void blob_pool_free(struct blob_pool *p);
 
 #endif

@@ -27,7 +27,9 @@ int kvfile_set(struct kvfile *f, const char *key, const char *value)
 {
 	char *v;
 
-	if (strchr(key, '=') || strchr(key, '\n') || strchr(value, '\n'))
+	/* keys that would not read back: the checksum line's own key, comments, separators */
+	if (!*key || key[0] == '#' || !strcmp(key, "crc32") || strchr(key, '=') || strchr(key, '\n') ||
+	    strchr(value, '\n'))
 		return DFK_ERR_INVAL;
 	for (size_t i = 0; i < f->n; i++) {
 		if (strcmp(f->items[i].key, key) == 0) {
@@ -96,10 +98,14 @@ int kvfile_load(struct kvfile *f, const char *path)
 
 	if (rc < 0)
 		return rc;
-	trailer = strstr(text, "crc32=");
-	while (trailer && trailer != text && trailer[-1] != '\n')
-		trailer = strstr(trailer + 1, "crc32=");
-	if (!trailer) {
+	/* the checksum is the last line */
+	size_t end = len;
+	while (end > 0 && text[end - 1] == '\n')
+		end--;
+	trailer = text + end;
+	while (trailer > text && trailer[-1] != '\n')
+		trailer--;
+	if (strncmp(trailer, "crc32=", 6) != 0) {
 		log_warn("%s: no checksum line: ignoring the file", path);
 		free(text);
 		return DFK_ERR_CORRUPT;

@@ -23,3 +23,26 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+const char *log_escape(const void *in, size_t n, char *out, size_t outlen)
+{
+	const unsigned char *p = in;
+	size_t k = 0;
+
+	if (outlen == 0)
+		return out;
+	for (size_t i = 0; i < n && p[i]; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '\\') {
+			if (k + 2 > outlen)
+				break;
+			out[k++] = (char)p[i];
+		} else {
+			if (k + 5 > outlen)
+				break;
+			snprintf(out + k, outlen - k, "\\x%02x", p[i]);
+			k += 4;
+		}
+	}
+	out[k] = '\0';
+	return out;
+}

@@ -18,6 +18,14 @@ int regmap_add(struct regmap *m, const struct regmap_region *r)
 {
 	if (r->size == 0 || r->base + r->size < r->base || r->align == 0)
 		return DFK_ERR_INVAL;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct regmap_region *o = &m->regions[i];
+		if (r->base < o->base + o->size && o->base < r->base + r->size) {
+			log_err("register map: '%s' at 0x%llx overlaps '%s' at 0x%llx", r->name ? r->name : "?",
+				(unsigned long long)r->base, o->name ? o->name : "?", (unsigned long long)o->base);
+			return DFK_ERR_INVAL;
+		}
+	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
 		struct regmap_region *n = realloc(m->regions, cap * sizeof(*n));

@@ -1,4 +1,8 @@
 /* Shared helpers of the unit tests (see tests.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* nftw, mkdtemp: also when CFLAGS is replaced on the make command line */
+#endif
+
 #include "tests.h"
 
 #include <dirent.h>

@@ -14,6 +14,7 @@
 
 /* ---- suites: each adds itself to the registry; returns a CUnit error code (0 = CUE_SUCCESS) ---- */
 int test_usbip_proto_add_suite(void);
+int test_usbip_server_add_suite(void);
 int test_usb_desc_add_suite(void);
 int test_usb_device_add_suite(void);
 int test_regmap_add_suite(void);
@@ -47,6 +48,9 @@ void test_assert_bytes(const void *got, const void *want, size_t n, unsigned lin
 /* Integer equality that prints both values (CU_ASSERT_EQUAL does not). */
 void test_assert_int(long long got, long long want, unsigned line, const char *file, const char *what);
 #define ASSERT_INT(got, want) test_assert_int((long long)(got), (long long)(want), __LINE__, __FILE__, #got " == " #want)
+
+/* A failure whose message is a runtime string (CU_FAIL only takes a literal). */
+#define FAIL_MSG(msg) CU_assertImplementation(CU_FALSE, __LINE__, (msg), __FILE__, "", CU_FALSE)
 
 /* ---- byte-order writers for hand-built inputs (independent of common/bytes.h) ---- */
 void t_le16(uint8_t *p, uint16_t v);

@@ -86,7 +86,10 @@
 #define EIRM_EVENT_TEST_CONTROL     0x08
 #define EIRM_LENGTH                 0x0C
 
-#define SIRM_ALIGNMENT_LOG2         10     /* transfer sizes in whole 1024-byte packets */
+/* Transfer sizes must be multiples of 8 bytes. Every payload size of this camera
+ * is (Width is a multiple of 16), so a host that sizes its last transfer exactly
+ * (Aravis does when the payload is below 1 MiB) is never refused. */
+#define SIRM_ALIGNMENT_LOG2         3
 
 /* What the bootstrap needs from the rest of the device. */
 struct u3v_bootstrap_ops {

@@ -27,12 +27,15 @@ uint16_t u3v_status_from_err(int err)
 	}
 }
 
-void u3v_control_init(struct u3v_control *c, const struct regmap *map, struct dev_sched *sched, uint32_t flash_ms,
+static void slow_write_done(struct evloop *loop, void *arg);
+
+void u3v_control_init(struct u3v_control *c, const struct regmap *map, struct evloop *loop, uint32_t flash_ms,
 		      void (*ack_ready)(void *ctx), void *ctx)
 {
 	memset(c, 0, sizeof(*c));
 	c->map = map;
-	c->sched = sched;
+	c->loop = loop;
+	evloop_timer_init(&c->done, slow_write_done, c);
 	c->flash_ms = flash_ms;
 	c->ack_ready = ack_ready;
 	c->ctx = ctx;
@@ -54,7 +57,7 @@ void u3v_control_reset(struct u3v_control *c)
 	c->last.buf = NULL;
 	c->have_last = false;
 	if (c->busy)
-		sched_cancel(c->sched, &c->done);
+		evloop_timer_stop(c->loop, &c->done);
 	free(c->pending_data);
 	c->pending_data = NULL;
 	c->busy = false;
@@ -100,24 +103,38 @@ static void queue_ack(struct u3v_control *c, const uint8_t *pkt, size_t len, boo
 		c->ack_ready(c->ctx);
 }
 
-static void error_ack(struct u3v_control *c, uint16_t status, uint16_t ack_cmd, uint16_t id, bool want)
+static void error_ack_kept(struct u3v_control *c, uint16_t status, uint16_t ack_cmd, uint16_t id, bool want,
+			   bool remember)
 {
 	uint8_t pkt[U3VCP_HEADER_SIZE];
 
 	c->stats.errors++;
 	u3vcp_ack(pkt, status, ack_cmd, id, NULL, 0);
 	if (want)
-		queue_ack(c, pkt, sizeof(pkt), true);
+		queue_ack(c, pkt, sizeof(pkt), remember);
 }
 
-static void slow_write_done(void *arg, uint64_t t)
+/* The answer to the command being processed: kept for a resend of it. */
+static void error_ack(struct u3v_control *c, uint16_t status, uint16_t ack_cmd, uint16_t id, bool want)
+{
+	error_ack_kept(c, status, ack_cmd, id, want, true);
+}
+
+/* An answer to something that is not the current command (a stray packet, a
+ * command refused while busy): never what a resend should get back. */
+static void stray_ack(struct u3v_control *c, uint16_t status, uint16_t ack_cmd, uint16_t id)
+{
+	error_ack_kept(c, status, ack_cmd, id, true, false);
+}
+
+static void slow_write_done(struct evloop *loop, void *arg)
 {
 	struct u3v_control *c = arg;
 	uint8_t pkt[U3VCP_HEADER_SIZE + U3VCP_WRITEMEM_ACK_SCD];
 	int rc;
 	uint16_t status;
 
-	(void)t;
+	(void)loop;
 	rc = regmap_write(c->map, c->pending_addr, c->pending_data, c->pending_len);
 	status = u3v_status_from_err(rc);
 	if (rc < 0) {
@@ -202,8 +219,7 @@ static void do_writemem(struct u3v_control *c, const struct u3vcp_header *h, con
 		u3vcp_pending_ack(pkt, h->request_id, (uint16_t)(timeout > 0xFFFF ? 0xFFFF : timeout));
 		if (want)
 			queue_ack(c, pkt, sizeof(pkt), false);
-		sched_event_init(&c->done, slow_write_done, c);
-		sched_at(c->sched, &c->done, clock_now(c->sched->clock) + (uint64_t)c->flash_ms * 1000000ull);
+		evloop_timer_start(c->loop, &c->done, mono_now_ns() + (uint64_t)c->flash_ms * 1000000ull);
 		return;
 	}
 	rc = regmap_write(c->map, addr, scd + 8, n);
@@ -225,7 +241,7 @@ int u3v_control_command(struct u3v_control *c, const uint8_t *data, size_t len)
 	c->stats.commands++;
 	if (len < U3VCP_HEADER_SIZE) {
 		log_warn("gencp command of %zu bytes is shorter than a header: INVALID_HEADER", len);
-		error_ack(c, U3VCP_INVALID_HEADER, 0, 0, true);
+		stray_ack(c, U3VCP_INVALID_HEADER, 0, 0);
 		return USB_ST_OK;
 	}
 	u3vcp_header_unpack(&h, data);
@@ -237,11 +253,12 @@ int u3v_control_command(struct u3v_control *c, const uint8_t *data, size_t len)
 	want = h.flags_or_status & U3VCP_FLAG_REQUEST_ACK;
 	if (h.prefix != U3VCP_PREFIX) {
 		log_warn("gencp command with prefix 0x%08x: INVALID_HEADER", h.prefix);
-		error_ack(c, U3VCP_INVALID_HEADER, (uint16_t)(h.id + 1), h.request_id, true);
+		stray_ack(c, U3VCP_INVALID_HEADER, (uint16_t)(h.id + 1), h.request_id);
 		return USB_ST_OK;
 	}
 	if (c->busy) {
-		error_ack(c, U3VCP_BUSY, (uint16_t)(h.id + 1), h.request_id, want);
+		if (want)
+			stray_ack(c, U3VCP_BUSY, (uint16_t)(h.id + 1), h.request_id);
 		return USB_ST_OK;
 	}
 	if ((h.flags_or_status & U3VCP_FLAG_RESEND) && c->have_last && h.request_id == c->last_request_id &&

@@ -1,8 +1,9 @@
 /* The USB3 Vision control channel: GenCP commands in, acks out.
  *
  * One command is processed at a time. A write that takes flash time is
- * answered with PENDING_ACK at once and with its real ack when done (in device
- * time); a command arriving meanwhile gets BUSY. A new command drops acks the
+ * answered with PENDING_ACK at once and with its real ack when the flash is
+ * written (host time: a paused device clock does not freeze the control
+ * channel); a command arriving meanwhile gets BUSY. A new command drops acks the
  * host never collected (GenCP allows one outstanding command). A command with
  * the resend flag and the previous request id gets the previous ack again.
  */
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../camera/sched.h"
+#include "../common/evloop.h"
 #include "../regmap/regmap.h"
 #include "../usb/usb_device.h"
 
@@ -34,7 +35,7 @@ struct u3v_control_stats {
 
 struct u3v_control {
 	const struct regmap *map;
-	struct dev_sched *sched;
+	struct evloop *loop;
 	uint32_t flash_ms;
 	void (*ack_ready)(void *ctx);
 	void *ctx;
@@ -47,7 +48,7 @@ struct u3v_control {
 
 	/* a slow write in progress */
 	bool busy;
-	struct dev_event done;
+	struct ev_timer done;
 	uint64_t pending_addr;
 	uint8_t *pending_data;
 	uint16_t pending_len;
@@ -57,7 +58,7 @@ struct u3v_control {
 	struct u3v_control_stats stats;
 };
 
-void u3v_control_init(struct u3v_control *c, const struct regmap *map, struct dev_sched *sched, uint32_t flash_ms,
+void u3v_control_init(struct u3v_control *c, const struct regmap *map, struct evloop *loop, uint32_t flash_ms,
 		      void (*ack_ready)(void *ctx), void *ctx);
 void u3v_control_free(struct u3v_control *c);
 /* Device reset: forget acks and any operation in progress. */

@@ -15,9 +15,10 @@ void u3v_descriptors_init(struct u3v_descriptors *d, uint16_t vendor_id, uint16_
 		.iManufacturer = U3V_STR_MANUFACTURER, .iProduct = U3V_STR_PRODUCT, .iSerialNumber = U3V_STR_SERIAL,
 		.configs = &d->config, .n_configs = 1, .bos = &d->bos,
 	};
-	/* U1/U2 exit latencies of 0: the host leaves link power management off */
+	/* USB 3.2 9.6.2.1: a SuperSpeed device sets the LPM bit of its USB 2.0 extension.
+	 * U1/U2 exit latencies of 0: the host leaves link power management off. */
 	d->bos = (struct usb_desc_bos){
-		.usb2_bmAttributes = 0, .ss_bmAttributes = 0, .ss_wSpeedsSupported = 0x000E,
+		.usb2_bmAttributes = 0x00000002, .ss_bmAttributes = 0, .ss_wSpeedsSupported = 0x000E,
 		.ss_bFunctionalitySupport = 1, .ss_bU1DevExitLat = 0, .ss_wU2DevExitLat = 0,
 	};
 

@@ -125,10 +125,10 @@ void u3v_device_init(struct u3v_device *d, uint16_t vid, uint16_t pid, uint16_t 
 	usb_device_init(&d->usb, &d->desc.device, d->strings, U3V_STR_COUNT, &u3v_fn_ops, d);
 }
 
-void u3v_device_attach_control(struct u3v_device *d, const struct regmap *map, struct dev_sched *sched,
+void u3v_device_attach_control(struct u3v_device *d, const struct regmap *map, struct evloop *loop,
 			       uint32_t flash_ms)
 {
-	u3v_control_init(&d->ctl, map, sched, flash_ms, ack_ready, d);
+	u3v_control_init(&d->ctl, map, loop, flash_ms, ack_ready, d);
 }
 
 void u3v_device_reset(struct u3v_device *d)

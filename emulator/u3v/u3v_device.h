@@ -48,7 +48,7 @@ struct u3v_device {
 void u3v_device_init(struct u3v_device *d, uint16_t vid, uint16_t pid, uint16_t bcd_device, const char *product,
 		     const char *serial);
 /* After u3v_bootstrap_init(): connect the control channel to the register map. */
-void u3v_device_attach_control(struct u3v_device *d, const struct regmap *map, struct dev_sched *sched,
+void u3v_device_attach_control(struct u3v_device *d, const struct regmap *map, struct evloop *loop,
 			       uint32_t flash_ms);
 /* Power cycle / bus reset: drop acks, events and stream state. */
 void u3v_device_reset(struct u3v_device *d);

@@ -102,6 +102,26 @@ int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const st
 	return DFK_OK;
 }
 
+void u3v_stream_flush(struct u3v_stream *s)
+{
+	struct u3v_stream_frame *keep = s->head && s->head->phase != PH_LEADER ? s->head : NULL;
+
+	if (!keep) {
+		discard_all(s);
+		return;
+	}
+	while (keep->next) {
+		struct u3v_stream_frame *f = keep->next;
+		keep->next = f->next;
+		s->n_frames--;
+		s->bytes -= f->len;
+		s->stats.frames_discarded++;
+		blob_unref(f->payload);
+		free(f);
+	}
+	s->tail = keep;
+}
+
 void u3v_stream_enable(struct u3v_stream *s, bool enable)
 {
 	s->enabled = enable;

@@ -56,6 +56,8 @@ void u3v_stream_enable(struct u3v_stream *s, bool enable);
 /* Halt set or cleared on the endpoint: the buffered frames are discarded. */
 void u3v_stream_halt(struct u3v_stream *s, bool halted);
 void u3v_stream_reset(struct u3v_stream *s);
+/* Discard buffered frames, except one already partly sent (it completes). */
+void u3v_stream_flush(struct u3v_stream *s);
 /* Bulk IN pull for the device core. */
 int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk *chunk);
 

@@ -20,6 +20,9 @@
 
 #define MAX_EXPORTS 16
 #define RBUF_SIZE   (256 * 1024)
+/* A connection that has not completed a request by then is closed, so idle
+ * sockets cannot lock real clients out. */
+#define OP_PHASE_TIMEOUT_NS (10ull * 1000000000)
 
 enum conn_phase { PHASE_OP, PHASE_URB };
 
@@ -54,6 +57,7 @@ struct usbip_conn {
 	bool reading_paused;
 	bool close_after_flush;
 	bool dead;
+	uint64_t accepted_ns;
 	struct usbip_conn *next;
 };
 
@@ -67,6 +71,7 @@ struct usbip_server {
 	struct usbip_conn *conns;
 	struct usbip_server_stats stats;
 	struct ev_defer reap;
+	struct ev_timer idle_check;
 };
 
 static void conn_close(struct usbip_conn *c, const char *why);
@@ -313,19 +318,22 @@ static void handle_import(struct usbip_conn *c, const uint8_t busid_raw[USBIP_BU
 	char busid[USBIP_BUSID_SIZE + 1];
 	struct usbip_export *e = NULL;
 
+	char shown[4 * USBIP_BUSID_SIZE + 1];
+
 	memcpy(busid, busid_raw, USBIP_BUSID_SIZE);
 	busid[USBIP_BUSID_SIZE] = '\0';
+	log_escape(busid, USBIP_BUSID_SIZE, shown, sizeof(shown));
 	for (unsigned i = 0; i < srv->n_exports; i++)
 		if (strncmp(srv->exports[i]->busid, busid, USBIP_BUSID_SIZE) == 0)
 			e = srv->exports[i];
 	if (!e) {
-		log_warn("%s: import of unknown bus id '%s' refused", c->peer, busid);
+		log_warn("%s: import of unknown bus id '%s' refused", c->peer, shown);
 		send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_NODEV, NULL, 0);
 		c->close_after_flush = true;
 		return;
 	}
 	if (e->importer) {
-		log_warn("%s: import of %s refused: already imported by %s", c->peer, busid, e->importer->peer);
+		log_warn("%s: import of %s refused: already imported by %s", c->peer, shown, e->importer->peer);
 		send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_DEV_BUSY, NULL, 0);
 		c->close_after_flush = true;
 		return;
@@ -342,7 +350,7 @@ static void handle_import(struct usbip_conn *c, const uint8_t busid_raw[USBIP_BU
 	fill_device_record(e, &d);
 	usbip_usb_device_pack(rec, &d);
 	send_op_reply(c, USBIP_OP_REP_IMPORT, USBIP_ST_OK, rec, sizeof(rec));
-	log_info("%s: imported %s", c->peer, busid);
+	log_info("%s: imported %s", c->peer, shown);
 }
 
 /* Returns bytes consumed, 0 when more input is needed, or -1 after closing. */
@@ -397,12 +405,8 @@ static int check_submit(struct usbip_conn *c, const struct usbip_header *h)
 		log_warn("%s: CMD_SUBMIT seq %u with transfer_buffer_length %d: closing", c->peer, h->seqnum, len);
 		return 1;
 	}
-	if (h->u.cmd_submit.number_of_packets > 0 && h->u.cmd_submit.number_of_packets != -1) {
-		/* ISO descriptors would follow; this device has no isochronous endpoint */
-		log_warn("%s: CMD_SUBMIT seq %u with %d iso packets: closing", c->peer, h->seqnum,
-			 h->u.cmd_submit.number_of_packets);
-		return 1;
-	}
+	/* number_of_packets only matters for isochronous endpoints, and this device
+	 * has none: like usbip-host, ignore it (no ISO descriptors follow). */
 	if (h->devid != export_devid(c->exp)) {
 		log_warn("%s: CMD_SUBMIT seq %u for devid 0x%x (this device is 0x%x): -ENODEV", c->peer, h->seqnum,
 			 h->devid, export_devid(c->exp));
@@ -633,6 +637,36 @@ static void conn_close(struct usbip_conn *c, const char *why)
 	evloop_defer(srv->loop, &srv->reap);
 }
 
+static bool waiting_for_request(const struct usbip_conn *c)
+{
+	return !c->dead && c->phase == PHASE_OP && !c->close_after_flush;
+}
+
+static void idle_check(struct evloop *loop, void *arg)
+{
+	struct usbip_server *srv = arg;
+	uint64_t now = mono_now_ns();
+
+	for (struct usbip_conn *c = srv->conns; c; c = c->next)
+		if (waiting_for_request(c) && now - c->accepted_ns > OP_PHASE_TIMEOUT_NS)
+			conn_close(c, "no request within 10 s");
+	evloop_timer_start(loop, &srv->idle_check, now + 1000000000ull);
+}
+
+/* At the connection limit, the oldest connection still waiting for a request gives way. */
+static bool evict_idle(struct usbip_server *srv)
+{
+	struct usbip_conn *oldest = NULL;
+
+	for (struct usbip_conn *c = srv->conns; c; c = c->next)
+		if (waiting_for_request(c) && (!oldest || c->accepted_ns < oldest->accepted_ns))
+			oldest = c;
+	if (!oldest)
+		return false;
+	conn_close(oldest, "connection limit reached: closing the oldest idle connection");
+	return true;
+}
+
 static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg)
 {
 	struct usbip_server *srv = arg;
@@ -647,7 +681,7 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 				log_warn("accept: %s", strerror(errno));
 			return;
 		}
-		if (srv->stats.open_connections >= USBIP_MAX_CONNECTIONS) {
+		if (srv->stats.open_connections >= USBIP_MAX_CONNECTIONS && !evict_idle(srv)) {
 			log_warn("refusing connection: %u already open", srv->stats.open_connections);
 			close(cfd);
 			continue;
@@ -666,6 +700,7 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->srv = srv;
 		c->fd = cfd;
+		c->accepted_ns = mono_now_ns();
 		char host[INET6_ADDRSTRLEN] = "?", serv[16] = "?";
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
 			    NI_NUMERICHOST | NI_NUMERICSERV);
@@ -750,6 +785,8 @@ struct usbip_server *usbip_server_new(struct evloop *loop, const char *listen_sp
 	srv->loop = loop;
 	srv->lfd = fd;
 	evloop_defer_init(&srv->reap, reap_dead, srv);
+	evloop_timer_init(&srv->idle_check, idle_check, srv);
+	evloop_timer_start(loop, &srv->idle_check, mono_now_ns() + 1000000000ull);
 
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -773,6 +810,7 @@ void usbip_server_free(struct usbip_server *srv)
 	for (struct usbip_conn *c = srv->conns; c; c = c->next)
 		conn_close(c, NULL);
 	evloop_defer_cancel(srv->loop, &srv->reap);
+	evloop_timer_stop(srv->loop, &srv->idle_check);
 	reap_dead(srv->loop, srv);
 	evloop_del_fd(srv->loop, srv->lfd);
 	close(srv->lfd);

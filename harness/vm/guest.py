@@ -54,7 +54,7 @@ def _pdeathsig():
 
 
 def _qemu_path():
-    q = shutil.which(QEMU, path=deps._PATH)
+    q = os.environ.get("DFK_VM_QEMU") or shutil.which(QEMU, path=deps._PATH)
     if not q:
         raise QemuUnavailable("%s not found; install with:\n    %s"
                               % (QEMU, deps.apt_command(["qemu-system-x86"])))
@@ -518,6 +518,36 @@ exit 1
             raise GuestError("device %s still present %d s after detach/disconnect:\n%s\n%s"
                              % (vid, timeout, self.run("lsusb; usbip port")[1], self._dmesg_tail()))
         return float(out.split()[-1])
+
+    def start_reattach(self, host_port, busid="1-1", host=HOST_FROM_GUEST, interval=0.2):
+        """Re-plug the device whenever it drops off: while no vhci port is in use, run
+        `usbip attach` again every `interval` s. A real camera re-enumerates by itself after
+        DeviceReset; over USB/IP the emulator closes the connection instead and only a new
+        attach brings it back. Log in the guest's /run/xfer/reattach.log."""
+        script = """
+rm -f /run/xfer/reattach.log
+cat > /tmp/reattach.sh <<'EOS'
+while :; do
+    if ! awk 'FNR > 1 && $3 != "004" { used = 1 } END { exit !used }' /sys/devices/platform/vhci_hcd.0/status*; then
+        if usbip --tcp-port %d attach -r %s -b %s >> /run/xfer/reattach.log 2>&1; then
+            echo "re-attached at $(cut -d' ' -f1 /proc/uptime)" >> /run/xfer/reattach.log
+        fi
+    fi
+    sleep %s
+done
+EOS
+sh /tmp/reattach.sh > /dev/null 2>&1 < /dev/null &
+echo $! > /tmp/reattach.pid
+""" % (host_port, host, busid, interval)
+        self.check(script, 20)
+
+    def stop_reattach(self):
+        """Stop the re-attach loop; returns its log."""
+        self.run("[ -e /tmp/reattach.pid ] && kill $(cat /tmp/reattach.pid); rm -f /tmp/reattach.pid", 20)
+        try:
+            return self.get("reattach.log").decode(errors="replace")
+        except OSError:
+            return ""
 
     def _dmesg_tail(self, n=40):
         try:

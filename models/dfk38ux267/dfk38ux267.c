@@ -30,115 +30,115 @@
 
 /* Manual 5.1.1: the 8 pixel formats. value = PFNC code, numeric = bits per pixel on the wire. */
 static const struct enum_entry pixel_format_entries[] = {
-	{ "BayerRG8", 0x01080009, "Bayer RG 8-bit", 8 },
-	{ "BayerRG12p", 0x010C0059, "Bayer RG 12-bit packed", 12 },
-	{ "BayerRG16", 0x0110002F, "Bayer RG 16-bit", 16 },
-	{ "YCbCr422_8", 0x0210003B, "YUV 4:2:2", 16 },
-	{ "YCbCr411_8", 0x020C005A, "YUV 4:1:1 (Y Y Cb Y Y Cr)", 12 },
-	{ "YCbCr411_8_CbYYCrYY", 0x020C003C, "YUV 4:1:1 (Cb Y Y Cr Y Y)", 12 },
-	{ "BGR8", 0x02180015, "RGB24 (B G R)", 24 },
-	{ "Mono8", 0x01080001, "8-bit monochrome", 8 },
+	{ "BayerRG8", 0x01080009, "Bayer RG 8-bit", 8, 0 },
+	{ "BayerRG12p", 0x010C0059, "Bayer RG 12-bit packed", 12, 0 },
+	{ "BayerRG16", 0x0110002F, "Bayer RG 16-bit", 16, 0 },
+	{ "YCbCr422_8", 0x0210003B, "YUV 4:2:2", 16, 0 },
+	{ "YCbCr411_8", 0x020C005A, "YUV 4:1:1 (Y Y Cb Y Y Cr)", 12, 0 },
+	{ "YCbCr411_8_CbYYCrYY", 0x020C003C, "YUV 4:1:1 (Cb Y Y Cr Y Y)", 12, 0 },
+	{ "BGR8", 0x02180015, "RGB24 (B G R)", 24, 0 },
+	{ "Mono8", 0x01080001, "8-bit monochrome", 8, 0 },
 };
 
 static const struct enum_entry off_on[] = {
-	{ "Off", 0, "Off", 0 },
-	{ "On", 1, "On", 0 },
+	{ "Off", 0, "Off", 0, 0 },
+	{ "On", 1, "On", 0, 0 },
 };
 
 static const struct enum_entry auto_off_continuous[] = {
-	{ "Off", 0, "Off", 0 },
-	{ "Continuous", 2, "Continuous", 0 },
+	{ "Off", 0, "Off", 0, 0 },
+	{ "Continuous", 2, "Continuous", 0, 0 },
 };
 
 static const struct enum_entry wb_auto_entries[] = {
-	{ "Off", 0, "Off", 0 },
-	{ "Once", 1, "Once", 0 },
-	{ "Continuous", 2, "Continuous", 0 },
+	{ "Off", 0, "Off", 0, 0 },
+	{ "Once", 1, "Once", 0, 0 },
+	{ "Continuous", 2, "Continuous", 0, 0 },
 };
 
 static const struct enum_entry acquisition_mode_entries[] = {
-	{ "Continuous", 0, "Continuous", 0 },
-	{ "SingleFrame", 1, "Single Frame", 0 },
-	{ "MultiFrame", 2, "Multi Frame", 0 },
+	{ "Continuous", 0, "Continuous", 0, 0 },
+	{ "SingleFrame", 1, "Single Frame", 0, 0 },
+	{ "MultiFrame", 2, "Multi Frame", 0, 0 },
 };
 
 static const struct enum_entry trigger_activation_entries[] = {
-	{ "RisingEdge", 0, "Rising Edge", 0 },
-	{ "FallingEdge", 1, "Falling Edge", 0 },
+	{ "RisingEdge", 0, "Rising Edge", 0, 0 },
+	{ "FallingEdge", 1, "Falling Edge", 0, 0 },
 };
 
 static const struct enum_entry trigger_selector_entries[] = {
-	{ "FrameStart", 0, "Frame Start (timed exposure)", 0 },
-	{ "ExposureActive", 1, "Exposure Active (trigger width)", 0 },
+	{ "FrameStart", 0, "Frame Start (timed exposure)", 0, 0 },
+	{ "ExposureActive", 1, "Exposure Active (trigger width)", 0, 0 },
 };
 
 static const struct enum_entry trigger_source_entries[] = {
-	{ "Any", 0, "Any", 0 },
-	{ "Line1", 1, "Line 1 (TRIGGER_IN)", 0 },
-	{ "Software", 2, "Software", 0 },
+	{ "Any", 0, "Any", 0, 0 },
+	{ "Line1", 1, "Line 1 (TRIGGER_IN)", 0, 0 },
+	{ "Software", 2, "Software", 0, 0 },
 };
 
 static const struct enum_entry trigger_overlap_entries[] = {
-	{ "Off", 0, "Off", 0 },
-	{ "Readout", 1, "Readout", 0 },
+	{ "Off", 0, "Off", 0, 0 },
+	{ "Readout", 1, "Readout", 0, 0 },
 };
 
 static const struct enum_entry strobe_polarity_entries[] = {
-	{ "ActiveHigh", 0, "Active High", 0 },
-	{ "ActiveLow", 1, "Active Low", 0 },
+	{ "ActiveHigh", 0, "Active High", 0, 0 },
+	{ "ActiveLow", 1, "Active Low", 0, 0 },
 };
 
 static const struct enum_entry strobe_operation_entries[] = {
-	{ "Exposure", 0, "Exposure", 0 },
-	{ "FixedDuration", 1, "Fixed Duration", 0 },
+	{ "Exposure", 0, "Exposure", 0, 0 },
+	{ "FixedDuration", 1, "Fixed Duration", 0, 0 },
 };
 
 static const struct enum_entry wb_mode_entries[] = {
-	{ "GrayWorld", 0, "Gray World", 0 },
-	{ "Temperature", 1, "Temperature", 0 },
+	{ "GrayWorld", 0, "Gray World", 0, 0 },
+	{ "Temperature", 1, "Temperature", 0, 0 },
 };
 
-/* numeric = the low and high kelvin of the range, packed as low * 100000 + high */
+/* numeric .. numeric_max = the colour temperatures the auto algorithm may choose (5.8.2) */
 static const struct enum_entry wb_auto_preset_entries[] = {
-	{ "Any", 0, "Any", 0 },
-	{ "AutoWarmWhite", 1, "Auto Warm White (2500-4000 K)", 250004000 },
-	{ "AutoCoolWhite", 2, "Auto Cool White (4000-5800 K)", 400005800 },
-	{ "AutoDaylight", 3, "Auto Daylight (5700-7500 K)", 570007500 },
-	{ "AutoDeepShade", 4, "Auto Deep Shade (7500-10000 K)", 750010000 },
+	{ "Any", 0, "Any", 2500, 10000 },
+	{ "AutoWarmWhite", 1, "Auto Warm White (2500-4000 K)", 2500, 4000 },
+	{ "AutoCoolWhite", 2, "Auto Cool White (4000-5800 K)", 4000, 5800 },
+	{ "AutoDaylight", 3, "Auto Daylight (5700-7500 K)", 5700, 7500 },
+	{ "AutoDeepShade", 4, "Auto Deep Shade (7500-10000 K)", 7500, 10000 },
 };
 
 static const struct enum_entry wb_temperature_preset_entries[] = {
-	{ "SodiumVaporLamp", 0, "Sodium-Vapor Lamp", 2500 },
-	{ "WarmLight", 1, "Warm Light", 2700 },
-	{ "HalogenLight", 2, "Halogen Light", 3000 },
-	{ "NeutralWhite", 3, "Neutral White", 3500 },
-	{ "CoolWhiteFluorescentLight", 4, "Cool White Fluorescent Light", 4000 },
-	{ "CoolWhiteDaylightCFL", 5, "Cool White/Daylight (CFL)", 5000 },
-	{ "Daylight", 6, "Daylight", 6000 },
-	{ "CoolWhiteLED", 7, "Cool White LED", 7500 },
-	{ "BlueSky", 8, "Blue Sky", 10000 },
+	{ "SodiumVaporLamp", 0, "Sodium-Vapor Lamp", 2500, 0 },
+	{ "WarmLight", 1, "Warm Light", 2700, 0 },
+	{ "HalogenLight", 2, "Halogen Light", 3000, 0 },
+	{ "NeutralWhite", 3, "Neutral White", 3500, 0 },
+	{ "CoolWhiteFluorescentLight", 4, "Cool White Fluorescent Light", 4000, 0 },
+	{ "CoolWhiteDaylightCFL", 5, "Cool White/Daylight (CFL)", 5000, 0 },
+	{ "Daylight", 6, "Daylight", 6000, 0 },
+	{ "CoolWhiteLED", 7, "Cool White LED", 7500, 0 },
+	{ "BlueSky", 8, "Blue Sky", 10000, 0 },
 };
 
 static const struct enum_entry balance_ratio_selector_entries[] = {
-	{ "Red", 0, "Red", 0 },
-	{ "Green", 1, "Green", 0 },
-	{ "Blue", 2, "Blue", 0 },
+	{ "Red", 0, "Red", 0, 0 },
+	{ "Green", 1, "Green", 0, 0 },
+	{ "Blue", 2, "Blue", 0, 0 },
 };
 
 /* numeric = percentage of the output image the preset covers (0 = not a centred preset) */
 static const struct enum_entry aroi_preset_entries[] = {
-	{ "FullSensor", 0, "Full Sensor", 100 },
-	{ "Center50", 1, "Center 50%", 50 },
-	{ "Center25", 2, "Center 25%", 25 },
-	{ "BottomHalf", 3, "Bottom Half", 0 },
-	{ "TopHalf", 4, "Top Half", 0 },
-	{ "CustomRectangle", 5, "Custom Rectangle", 0 },
+	{ "FullSensor", 0, "Full Sensor", 100, 0 },
+	{ "Center50", 1, "Center 50%", 50, 0 },
+	{ "Center25", 2, "Center 25%", 25, 0 },
+	{ "BottomHalf", 3, "Bottom Half", 0, 0 },
+	{ "TopHalf", 4, "Top Half", 0, 0 },
+	{ "CustomRectangle", 5, "Custom Rectangle", 0, 0 },
 };
 
 static const struct enum_entry userset_entries[] = {
-	{ "Default", 0, "Default", 0 },
-	{ "UserSet1", 1, "User Set 1", 0 },
-	{ "UserSet2", 2, "User Set 2", 0 },
+	{ "Default", 0, "Default", 0, 0 },
+	{ "UserSet1", 1, "User Set 1", 0, 0 },
+	{ "UserSet2", 2, "User Set 2", 0, 0 },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,441 @@
+/* stream suite: the USB3 Vision streaming channel (U3V 1.0 ch. 5.6) in every
+ * pixel format of manual 5.1.1: leader and trailer fields, block ids,
+ * timestamps, payload size and (with --expect-pattern) the pixels themselves;
+ * regions, offsets, flips and readout modes (5.1.2 - 5.1.6); acquisition modes,
+ * start/stop, a reader that falls behind, and a halted stream pipe. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "conform.h"
+#include "framecheck.h"
+#include "png_out.h"
+#include "stream.h"
+
+#define FRAMES 6
+
+static void ms_sleep(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void stop_acquisition(void)
+{
+	gc_execute("AcquisitionStop", NULL, 0);
+	gc_set_int("TLParamsLocked", 0, NULL, 0);
+}
+
+/* Default readout: decimation and binning lock each other, so undo them in that order. */
+static void default_readout(void)
+{
+	gint64 v = 1;
+
+	if (gc_get_int("BinningHorizontal", &v, NULL, 0) && v != 1)
+		gc_set_int("BinningHorizontal", 1, NULL, 0);
+	if (gc_get_int("DecimationHorizontal", &v, NULL, 0) && v != 1)
+		gc_set_int("DecimationHorizontal", 1, NULL, 0);
+	if (gc_get_int("DecimationVertical", &v, NULL, 0) && v != 1)
+		gc_set_int("DecimationVertical", 1, NULL, 0);
+}
+
+/* Features as a driver would set them; failure messages go to `err`. */
+static bool setup(const char *format, int64_t w, int64_t h, char *err, size_t errlen)
+{
+	ArvGcNode *rate;
+	GError *e = NULL;
+
+	stop_acquisition();
+	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", 1000.0, err, errlen))
+		return false;
+	if (!gc_set_string("PixelFormat", format, err, errlen))
+		return false;
+	default_readout();
+	gc_set_int("ReverseX", 0, NULL, 0);
+	gc_set_int("ReverseY", 0, NULL, 0);
+	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
+	if (!gc_set_int("Width", w, err, errlen) || !gc_set_int("Height", h, err, errlen))
+		return false;
+	if (!gc_set_string("AcquisitionMode", "Continuous", err, errlen))
+		return false;
+	/* 25 fps, or a little under the maximum where that is lower */
+	rate = arv_gc_get_node(C->genicam, "AcquisitionFrameRate");
+	double max = rate && ARV_IS_GC_FLOAT(rate) ? arv_gc_float_get_max(ARV_GC_FLOAT(rate), &e) : 25.0;
+	g_clear_error(&e);
+	return gc_set_float("AcquisitionFrameRate", max < 25.0 ? floor(max * 10) / 10 - 0.1 : 25.0, err, errlen);
+}
+
+static bool read_geometry(struct frame_geometry *g)
+{
+	gint64 v;
+	bool ok = true;
+
+	memset(g, 0, sizeof(*g));
+#define GET(name, field, dflt)                                \
+	do {                                                  \
+		if (gc_get_int(name, &v, NULL, 0))            \
+			g->field = (uint32_t)v;               \
+		else {                                        \
+			g->field = dflt;                      \
+			ok = ok && dflt != 0;                 \
+		}                                             \
+	} while (0)
+	GET("Width", width, 0);
+	GET("Height", height, 0);
+	GET("OffsetX", offset_x, 0);
+	GET("OffsetY", offset_y, 0);
+	GET("DecimationHorizontal", decimation_h, 1);
+	GET("DecimationVertical", decimation_v, 1);
+	GET("BinningHorizontal", binning_h, 1);
+	GET("BinningVertical", binning_v, 1);
+	GET("PixelFormat", pfnc, 0);
+#undef GET
+	g->reverse_x = gc_get_int("ReverseX", &v, NULL, 0) && v;
+	g->reverse_y = gc_get_int("ReverseY", &v, NULL, 0) && v;
+	return ok;
+}
+
+static void save_png(const struct frame_geometry *g, const struct stream_frame *f, const char *tag)
+{
+	char path[1024];
+	uint8_t *rgb;
+
+	if (!C->save_frames_dir || !f->complete)
+		return;
+	mkdir(C->save_frames_dir, 0755);
+	rgb = malloc((size_t)g->width * g->height * 3);
+	if (!rgb)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%s-%ux%u-block%llu.png", C->save_frames_dir, tag,
+		 frame_pfnc_name(g->pfnc) ? frame_pfnc_name(g->pfnc) : "unknown", g->width, g->height,
+		 (unsigned long long)f->leader.block_id);
+	if (frame_to_rgb(g, f->payload, f->received, rgb) == 0)
+		png_write_rgb(path, rgb, g->width, g->height);
+	free(rgb);
+}
+
+struct run_result {
+	unsigned frames, complete, pixel_errors, field_errors, ts_errors, id_gaps;
+	char first[512];
+};
+
+static void note(struct run_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct run_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->first[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->first, sizeof(r->first), fmt, ap);
+	va_end(ap);
+}
+
+/* Starts acquisition, reads n frames, checks each against the features. */
+static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, struct run_result *r)
+{
+	struct stream_reader sr;
+	struct frame_geometry g;
+	gint64 payload = 0;
+	double fps = 0;
+	uint64_t prev_id = 0, prev_ts = 0;
+	char err[256] = "";
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	read_geometry(&g);
+	gc_get_int("PayloadSize", &payload, NULL, 0);
+	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
+	uint64_t period = fps > 0 ? (uint64_t)llround(1e9 / fps) : 0;
+	rc = stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 8);
+	if (rc) {
+		note(r, "stream setup: %d", rc);
+		return rc;
+	}
+	if (!gc_execute("AcquisitionStart", err, sizeof(err))) {
+		note(r, "%s", err);
+		stream_close(&sr);
+		return -EIO;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct stream_frame *f;
+		rc = stream_next(&sr, &f, 5000);
+		if (rc) {
+			note(r, "frame %u: %s", i, rc == -ETIMEDOUT ? "timeout" : strerror(-rc));
+			break;
+		}
+		r->frames++;
+		if (!f->complete) {
+			note(r, "frame %u incomplete: %s (%zu of %llu bytes)", i, f->error, f->received,
+			     (unsigned long long)sr.cfg.payload);
+			continue;
+		}
+		r->complete++;
+		const struct u3v_leader_info *l = &f->leader;
+		const struct u3v_trailer_info *t = &f->trailer;
+		if (l->size != 52 || l->payload_type != 1 || l->pixel_format != g.pfnc || l->size_x != g.width ||
+		    l->size_y != g.height || l->offset_x != g.offset_x || l->offset_y != g.offset_y || l->padding_x != 0) {
+			r->field_errors++;
+			note(r, "leader of block %llu: size %u type %u format 0x%08x %ux%u+%u+%u pad %u vs 0x%08x %ux%u+%u+%u",
+			     (unsigned long long)l->block_id, l->size, l->payload_type, l->pixel_format, l->size_x,
+			     l->size_y, l->offset_x, l->offset_y, l->padding_x, g.pfnc, g.width, g.height, g.offset_x,
+			     g.offset_y);
+		}
+		if (t->block_id != l->block_id || t->status != 0 || t->valid_payload != (uint64_t)payload ||
+		    t->size_y != g.height) {
+			r->field_errors++;
+			note(r, "trailer of block %llu: id %llu status 0x%04x valid %llu size_y %u (PayloadSize %lld)",
+			     (unsigned long long)l->block_id, (unsigned long long)t->block_id, t->status,
+			     (unsigned long long)t->valid_payload, t->size_y, (long long)payload);
+		}
+		if (f->received != (size_t)payload) {
+			r->field_errors++;
+			note(r, "payload of %zu bytes, PayloadSize %lld", f->received, (long long)payload);
+		}
+		if (i > 0) {
+			if (l->block_id != prev_id + 1) {
+				r->id_gaps++;
+				if (expect_consecutive)
+					note(r, "block id %llu after %llu", (unsigned long long)l->block_id,
+					     (unsigned long long)prev_id);
+			}
+			uint64_t dt = l->timestamp - prev_ts, want = period * (l->block_id - prev_id);
+			bool ok = C->pattern ? dt == want : llabs((long long)dt - (long long)want) <= (long long)want / 100;
+			if (!ok) {
+				r->ts_errors++;
+				note(r, "timestamp delta %llu ns over %llu blocks, expected %llu", (unsigned long long)dt,
+				     (unsigned long long)(l->block_id - prev_id), (unsigned long long)want);
+			}
+		}
+		prev_id = l->block_id;
+		prev_ts = l->timestamp;
+		if (C->pattern) {
+			struct frame_source src = { .seed = C->pattern_seed, .block_id = l->block_id };
+			struct frame_diff d;
+			if (frame_compare(&g, &src, f->payload, f->received, &d) != 0) {
+				char desc[300];
+				r->pixel_errors++;
+				note(r, "block %llu pixels: %s", (unsigned long long)l->block_id,
+				     frame_diff_describe(&g, &d, desc, sizeof(desc)));
+			}
+		}
+		if (i == 0)
+			save_png(&g, f, tag);
+	}
+	gc_execute("AcquisitionStop", NULL, 0);
+	stream_close(&sr);
+	return r->frames == n ? 0 : -EIO;
+}
+
+static void check_run(const char *what, unsigned n, const struct run_result *r)
+{
+	CHECK_MSG(r->frames == n && r->complete == n, "%s: %u of %u frames, %u complete; %s", what, r->frames, n,
+		  r->complete, r->first);
+	CHECK_MSG(r->field_errors == 0, "%s: leader/trailer: %s", what, r->first);
+	CHECK_MSG(r->id_gaps == 0, "%s: block ids not consecutive: %s", what, r->first);
+	CHECK_MSG(r->ts_errors == 0, "%s: timestamps: %s", what, r->first);
+	CHECK_MSG(r->pixel_errors == 0, "%s: %s", what, r->first);
+}
+
+static void format_run(const char *format, int64_t w, int64_t h)
+{
+	struct run_result r;
+	char err[256] = "", what[96];
+
+	snprintf(what, sizeof(what), "%s %lldx%lld", format, (long long)w, (long long)h);
+	REQUIRE_MSG(setup(format, w, h, err, sizeof(err)), "%s: %s", what, err);
+	stream_frames(FRAMES, true, "format", &r);
+	check_run(what, FRAMES, &r);
+}
+
+#define FORMAT_TEST(fn, name)                                    \
+	static void fn(void) { format_run(name, 1024, 256); }
+FORMAT_TEST(test_bayer_rg8, "BayerRG8")
+FORMAT_TEST(test_bayer_rg12p, "BayerRG12p")
+FORMAT_TEST(test_bayer_rg16, "BayerRG16")
+FORMAT_TEST(test_ycbcr422, "YCbCr422_8")
+FORMAT_TEST(test_ycbcr411, "YCbCr411_8")
+FORMAT_TEST(test_ycbcr411_cbyycryy, "YCbCr411_8_CbYYCrYY")
+FORMAT_TEST(test_bgr8, "BGR8")
+FORMAT_TEST(test_mono8, "Mono8")
+
+/* Full sensor in the widest and the narrowest format. */
+static void test_full_resolution(void)
+{
+	format_run("BGR8", 4096, 2160);
+	format_run("BayerRG8", 4096, 2160);
+}
+
+/* 5.1.5 / 5.1.6: a region with manual offsets and every flip combination. */
+static void test_roi_offsets_flips(void)
+{
+	char err[256] = "";
+	struct run_result r;
+
+	REQUIRE_MSG(setup("BayerRG12p", 512, 256, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(gc_set_string("OffsetAutoCenter", "Off", err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(gc_set_int("OffsetX", 1024, err, sizeof(err)) && gc_set_int("OffsetY", 600, err, sizeof(err)), "%s",
+		    err);
+	for (int flips = 0; flips < 4; flips++) {
+		char what[64];
+		gc_set_int("ReverseX", flips & 1, NULL, 0);
+		gc_set_int("ReverseY", (flips >> 1) & 1, NULL, 0);
+		snprintf(what, sizeof(what), "offset 1024,600 ReverseX %d ReverseY %d", flips & 1, (flips >> 1) & 1);
+		stream_frames(3, true, "roi", &r);
+		check_run(what, 3, &r);
+	}
+	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
+}
+
+/* 5.1.3: Skipping 2X, 2X horizontal, 2X vertical, Binning 2X. */
+static void test_readout_modes(void)
+{
+	static const struct { const char *name; int dh, dv, b; } modes[] = {
+		{ "Skipping 2X", 2, 2, 1 }, { "Skipping 2X horizontal", 2, 1, 1 },
+		{ "Skipping 2X vertical", 1, 2, 1 }, { "Binning 2X", 1, 1, 2 },
+	};
+	char err[256] = "";
+	struct run_result r;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		gint64 wmax = 0, hmax = 0;
+		REQUIRE_MSG(setup("BGR8", 512, 256, err, sizeof(err)), "%s", err);
+		bool ok = modes[i].b > 1 ? gc_set_int("BinningHorizontal", modes[i].b, err, sizeof(err))
+					 : gc_set_int("DecimationHorizontal", modes[i].dh, err, sizeof(err)) &&
+						   gc_set_int("DecimationVertical", modes[i].dv, err, sizeof(err));
+		CHECK_MSG(ok, "%s: %s", modes[i].name, err);
+		gc_get_int("WidthMax", &wmax, NULL, 0);
+		gc_get_int("HeightMax", &hmax, NULL, 0);
+		CHECK_MSG(wmax == 4096 / (modes[i].dh * modes[i].b) && hmax == 2160 / (modes[i].dv * modes[i].b),
+			  "%s: WidthMax %lld HeightMax %lld", modes[i].name, (long long)wmax, (long long)hmax);
+		stream_frames(3, true, "readout", &r);
+		check_run(modes[i].name, 3, &r);
+	}
+	default_readout();
+}
+
+/* Count frames that arrive within `ms` after a start. */
+static unsigned frames_within(unsigned ms, unsigned max)
+{
+	struct stream_reader sr;
+	struct stream_frame *f;
+	unsigned n = 0;
+
+	if (stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 4))
+		return 0;
+	gc_execute("AcquisitionStart", NULL, 0);
+	while (n < max && stream_next(&sr, &f, ms) == 0)
+		n++;
+	stream_close(&sr);
+	return n;
+}
+
+/* AcquisitionMode SingleFrame and MultiFrame end by themselves. */
+static void test_acquisition_modes(void)
+{
+	char err[256] = "";
+	gint64 locked = -1;
+
+	REQUIRE_MSG(setup("Mono8", 256, 64, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(gc_set_string("AcquisitionMode", "SingleFrame", err, sizeof(err)), "%s", err);
+	unsigned n = frames_within(600, 5);
+	CHECK_MSG(n == 1, "SingleFrame delivered %u frames", n);
+	gc_get_int("TLParamsLocked", &locked, NULL, 0);
+	CHECK_MSG(locked == 0, "TLParamsLocked %lld after the single frame", (long long)locked);
+	REQUIRE_MSG(gc_set_string("AcquisitionMode", "MultiFrame", err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(gc_set_int("AcquisitionFrameCount", 3, err, sizeof(err)), "%s", err);
+	n = frames_within(600, 10);
+	CHECK_MSG(n == 3, "MultiFrame with AcquisitionFrameCount 3 delivered %u frames", n);
+	gc_set_string("AcquisitionMode", "Continuous", NULL, 0);
+}
+
+/* Stop, start again: block ids keep increasing; format and size are locked while acquiring. */
+static void test_start_stop(void)
+{
+	char err[256] = "";
+	struct run_result a, b;
+
+	REQUIRE_MSG(setup("BayerRG8", 512, 128, err, sizeof(err)), "%s", err);
+	stream_frames(3, true, "start", &a);
+	stream_frames(3, true, "restart", &b);
+	check_run("first start", 3, &a);
+	check_run("second start", 3, &b);
+	/* locked while acquiring */
+	gc_execute("AcquisitionStart", NULL, 0);
+	bool refused = !gc_set_int("Width", 256, err, sizeof(err));
+	gc_execute("AcquisitionStop", NULL, 0);
+	CHECK_MSG(refused, "Width could be written during acquisition");
+	CHECK_MSG(gc_set_int("Width", 256, err, sizeof(err)), "Width after stop: %s", err);
+}
+
+/* A host that stops reading: frames are dropped (block id gaps), never corrupted. */
+static void test_slow_reader(void)
+{
+	char err[256] = "";
+	struct stream_reader sr;
+	struct stream_frame *f;
+	unsigned got = 0, gaps = 0, bad = 0;
+	uint64_t prev = 0;
+
+	REQUIRE_MSG(setup("BayerRG8", 4096, 2160, err, sizeof(err)), "%s", err);
+	gc_set_float("AcquisitionFrameRate", 30.0, NULL, 0);
+	REQUIRE_MSG(stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 1) == 0, "stream setup");
+	REQUIRE_MSG(gc_execute("AcquisitionStart", err, sizeof(err)), "%s", err);
+	ms_sleep(1500);   /* ~45 frames of 8.8 MB are made meanwhile */
+	while (got < 30 && stream_next(&sr, &f, 3000) == 0) {
+		if (!f->complete)
+			bad++;
+		if (got && f->leader.block_id != prev + 1)
+			gaps++;
+		prev = f->leader.block_id;
+		got++;
+	}
+	gc_execute("AcquisitionStop", NULL, 0);
+	stream_close(&sr);
+	CHECK_MSG(got == 30, "%u frames after the pause", got);
+	CHECK_MSG(bad == 0, "%u incomplete frames", bad);
+	printf("\n    %u block-id gaps after a 1.5 s pause\n", gaps);
+}
+
+/* SET_FEATURE(ENDPOINT_HALT) then CLEAR_FEATURE on the stream pipe: frames come back, starting with a leader. */
+static void test_stream_halt(void)
+{
+	char err[256] = "";
+	struct run_result r;
+	uint8_t ep = C->dev.u3v.ep_stream;
+
+	REQUIRE_MSG(setup("BayerRG8", 256, 64, err, sizeof(err)), "%s", err);
+	CHECK_MSG(C->x->ops->control(C->x, 0x02, 0x03, 0, ep, NULL, 0, 1000) == 0, "SET_FEATURE(HALT)");
+	uint8_t buf[64];
+	int n = C->x->ops->bulk(C->x, ep, buf, sizeof(buf), 500);
+	CHECK_MSG(n == -EPIPE, "read from the halted pipe: %d (expected a stall)", n);
+	CHECK_MSG(C->x->ops->control(C->x, 0x02, 0x01, 0, ep, NULL, 0, 1000) == 0, "CLEAR_FEATURE(HALT)");
+	stream_frames(3, true, "halt", &r);
+	check_run("after clearing the halt", 3, &r);
+}
+
+void suite_stream_register(void)
+{
+	CU_pSuite s = CU_add_suite("stream", NULL, NULL);
+
+	CU_add_test(s, "BayerRG8", test_bayer_rg8);
+	CU_add_test(s, "BayerRG12p", test_bayer_rg12p);
+	CU_add_test(s, "BayerRG16", test_bayer_rg16);
+	CU_add_test(s, "YCbCr422_8", test_ycbcr422);
+	CU_add_test(s, "YCbCr411_8", test_ycbcr411);
+	CU_add_test(s, "YCbCr411_8_CbYYCrYY", test_ycbcr411_cbyycryy);
+	CU_add_test(s, "BGR8", test_bgr8);
+	CU_add_test(s, "Mono8", test_mono8);
+	CU_add_test(s, "full_resolution", test_full_resolution);
+	CU_add_test(s, "roi_offsets_flips", test_roi_offsets_flips);
+	CU_add_test(s, "readout_modes", test_readout_modes);
+	CU_add_test(s, "acquisition_modes", test_acquisition_modes);
+	CU_add_test(s, "start_stop", test_start_stop);
+	CU_add_test(s, "slow_reader", test_slow_reader);
+	CU_add_test(s, "stream_halt", test_stream_halt);
+}

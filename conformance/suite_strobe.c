@@ -1,0 +1,165 @@
+/* strobe suite: manual 5.6 and 5.7 through the I/O rig: GPIIn reads
+ * TRIGGER_IN, GPOut and the strobe drive STROBE_OUT, pulses timed to the
+ * exposure to the nanosecond of device time. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conform.h"
+#include "rig.h"
+
+#define MS UINT64_C(1000000)
+#define US UINT64_C(1000)
+
+static struct rig_log L;
+
+static int strobe_level(void)
+{
+	char out[64];
+
+	if (io_request(C->io, out, sizeof(out), "strobe") < 0)
+		return -1;
+	return out[0] - '0';
+}
+
+/* 5.6.1 "True: TRIGGER_IN line status is low"; "False: TRIGGER_IN line status is high" */
+static void test_gpi_reads_trigger_in(void)
+{
+	gint64 v = -1;
+
+	rig_do("line set 0");
+	rig_do("clock pause");
+	rig_advance(10);
+	CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 1, "TRIGGER_IN low: GPIIn %lld (expected True)", (long long)v);
+	rig_do("line set 1");
+	rig_advance(10);
+	CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 0, "TRIGGER_IN high: GPIIn %lld (expected False)", (long long)v);
+	CHECK_MSG(!gc_set_int("GPIIn", 1, NULL, 0), "GPIIn accepted a write");
+	rig_do("line set 0");
+	rig_advance(10);
+	rig_do("clock run");
+}
+
+/* 5.6.2 "True: Drive the STROBE_OUT line high"; "False: Drive the STROBE_OUT line low" */
+static void test_gpout_drives_strobe_out(void)
+{
+	REQUIRE_MSG(gc_set_string("StrobeEnable", "Off", NULL, 0), "StrobeEnable Off");
+	REQUIRE_MSG(gc_set_int("GPOut", 1, NULL, 0), "GPOut True");
+	CHECK_MSG(strobe_level() == 1, "GPOut True: STROBE_OUT %d", strobe_level());
+	REQUIRE_MSG(gc_set_int("GPOut", 0, NULL, 0), "GPOut False");
+	CHECK_MSG(strobe_level() == 0, "GPOut False: STROBE_OUT %d", strobe_level());
+}
+
+/* One triggered exposure with the strobe configured as given; returns the two STROBE_OUT edges. */
+static bool one_pulse(const char *polarity, const char *operation, int64_t delay_us, int64_t duration_us,
+		      uint64_t *exp_start, uint64_t *exp_end)
+{
+	uint64_t t0 = rig_start_triggered(1500.0), seq;
+	char err[256] = "";
+
+	if (!t0)
+		return false;
+	gc_execute("AcquisitionStop", NULL, 0);
+	bool ok = gc_set_string("StrobePolarity", polarity, err, sizeof(err)) &&
+		  gc_set_string("StrobeOperation", operation, err, sizeof(err)) &&
+		  gc_set_int("StrobeDelay", delay_us, err, sizeof(err)) &&
+		  gc_set_int("StrobeDuration", duration_us, err, sizeof(err)) &&
+		  gc_set_string("StrobeEnable", "On", err, sizeof(err));
+	if (!ok) {
+		CHECK_MSG(0, "strobe setup: %s", err);
+		return false;
+	}
+	gc_execute("AcquisitionStart", NULL, 0);
+	uint64_t t = io_time(C->io) + 1 * MS;
+	seq = io_next_seq(C->io);
+	rig_do("line pulse 100000 at %" PRIu64, t);
+	rig_advance(20 * MS);
+	rig_fetch(seq, &L);
+	const struct io_event *s = rig_find(&L, "exposure_start", 0), *e = rig_find(&L, "exposure_end", 0);
+	*exp_start = s ? s->t : 0;
+	*exp_end = e ? e->t : 0;
+	return s && e;
+}
+
+static void finish(void)
+{
+	gc_set_string("StrobeEnable", "Off", NULL, 0);
+	gc_set_string("StrobePolarity", "ActiveHigh", NULL, 0);
+	gc_set_string("StrobeOperation", "Exposure", NULL, 0);
+	gc_set_int("StrobeDelay", 0, NULL, 0);
+	rig_finish();
+}
+
+/* 5.7.2 ActiveHigh: "The STROBE_OUT pin is logically high during the exposure time"
+ * 5.7.3 Exposure: "Output pulse duration is equal to the current exposure time" */
+static void test_active_high_exposure(void)
+{
+	uint64_t s, e;
+
+	REQUIRE_MSG(one_pulse("ActiveHigh", "Exposure", 0, 100, &s, &e), "scenario");
+	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	CHECK_MSG(on && on->a == 1 && on->t == s, "STROBE_OUT rises at %" PRIu64 " (level %" PRId64 "), exposure starts %" PRIu64,
+		  on ? on->t : 0, on ? on->a : -1, s);
+	CHECK_MSG(off && off->a == 0 && off->t == e, "STROBE_OUT falls at %" PRIu64 ", exposure ends %" PRIu64,
+		  off ? off->t : 0, e);
+	CHECK_MSG(e - s == 1500 * US, "exposure %" PRIu64 " ns", e - s);
+	CHECK_MSG(rig_count(&L, "strobe_out") == 2, "%d STROBE_OUT edges for one frame", rig_count(&L, "strobe_out"));
+	finish();
+}
+
+/* 5.7.2 ActiveLow: "The STROBE_OUT pin is logically low during the exposure time" */
+static void test_active_low(void)
+{
+	uint64_t s, e;
+
+	REQUIRE_MSG(one_pulse("ActiveLow", "Exposure", 0, 100, &s, &e), "scenario");
+	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	CHECK_MSG(on && on->a == 0 && on->t == s, "ActiveLow: STROBE_OUT goes %" PRId64 " at %" PRIu64 " (exposure %" PRIu64 ")",
+		  on ? on->a : -1, on ? on->t : 0, s);
+	CHECK_MSG(off && off->a == 1 && off->t == e, "ActiveLow: STROBE_OUT back high at %" PRIu64 " (exposure end %" PRIu64 ")",
+		  off ? off->t : 0, e);
+	finish();
+}
+
+/* 5.7.3 FixedDuration: "Output pulse duration is specified by Strobe Duration"; 5.7.5 delay after exposure start */
+static void test_fixed_duration_and_delay(void)
+{
+	uint64_t s, e;
+
+	REQUIRE_MSG(one_pulse("ActiveHigh", "FixedDuration", 250, 700, &s, &e), "scenario");
+	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	CHECK_MSG(on && on->t == s + 250 * US, "pulse starts %" PRIu64 " ns after exposure start (StrobeDelay 250 us)",
+		  on ? on->t - s : 0);
+	CHECK_MSG(on && off && off->t - on->t == 700 * US, "pulse lasts %" PRIu64 " ns (StrobeDuration 700 us)",
+		  on && off ? off->t - on->t : 0);
+	finish();
+}
+
+/* 5.7.1 Off: "Strobe disabled" -- no pulses while frames are taken */
+static void test_strobe_disabled(void)
+{
+	uint64_t t0 = rig_start_triggered(1000.0), seq;
+
+	REQUIRE_MSG(t0, "setup");
+	gc_set_string("StrobeEnable", "Off", NULL, 0);
+	gc_set_int("GPOut", 0, NULL, 0);
+	seq = io_next_seq(C->io);
+	rig_do("line pulse 100000 at %" PRIu64 " count 3 period 5000000", t0 + 1 * MS);
+	rig_advance(20 * MS);
+	rig_fetch(seq, &L);
+	CHECK_MSG(rig_count(&L, "exposure_start") == 3 && rig_count(&L, "strobe_out") == 0,
+		  "%d exposures, %d STROBE_OUT edges", rig_count(&L, "exposure_start"), rig_count(&L, "strobe_out"));
+	finish();
+}
+
+void suite_strobe_register(void)
+{
+	CU_pSuite s = CU_add_suite("strobe", rig_suite_init, NULL);
+
+	CU_add_test(s, "gpi_reads_trigger_in", test_gpi_reads_trigger_in);
+	CU_add_test(s, "gpout_drives_strobe_out", test_gpout_drives_strobe_out);
+	CU_add_test(s, "active_high_follows_exposure", test_active_high_exposure);
+	CU_add_test(s, "active_low_inverts", test_active_low);
+	CU_add_test(s, "fixed_duration_and_delay", test_fixed_duration_and_delay);
+	CU_add_test(s, "strobe_disabled", test_strobe_disabled);
+}

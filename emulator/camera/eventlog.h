@@ -1,0 +1,70 @@
+/* The camera's event log in device time: what happened on the I/O lines and
+ * in the trigger -> exposure -> readout -> delivery chain, with the reason
+ * when a trigger was refused. The I/O side channel reads it; the VCD writer
+ * follows it. */
+#ifndef DFK_EVENTLOG_H
+#define DFK_EVENTLOG_H
+
+#include <stdint.h>
+
+enum ev_kind {
+	EV_TRIGGER_IN,          /* TRIGGER_IN changed: a = new level (1 = high) */
+	EV_TRIGGER_SEEN,        /* an active edge: a = source (enum trig_source) */
+	EV_TRIGGER_ACCEPTED,    /* a = source, b = exposure start time */
+	EV_TRIGGER_REJECTED,    /* a = source, b = enum trig_reject */
+	EV_EXPOSURE_START,      /* a = block id */
+	EV_EXPOSURE_END,        /* a = block id */
+	EV_READOUT_START,       /* a = block id */
+	EV_READOUT_END,         /* a = block id */
+	EV_STROBE_OUT,          /* STROBE_OUT changed: a = new level */
+	EV_FRAME_DELIVERED,     /* a = block id, b = payload bytes */
+	EV_FRAME_DROPPED,       /* a = block id, b = enum drop reason (0 buffer full, 1 stream off) */
+	EV_ACQUISITION,         /* a = 1 started / 0 stopped */
+	EV_POWER_UP,            /* the device clock restarts at 0 */
+	EV_KIND_COUNT
+};
+
+enum trig_source { TRIG_SRC_LINE1 = 1, TRIG_SRC_SOFTWARE = 2 };
+
+enum trig_reject {
+	REJ_NONE = 0,
+	REJ_TRIGGER_MODE_OFF,   /* TriggerMode is Off (free running) */
+	REJ_NOT_ACQUIRING,      /* acquisition not started */
+	REJ_SOURCE,             /* TriggerSource does not allow this source */
+	REJ_DENOISE,            /* pulse shorter than TriggerDenoise */
+	REJ_DEBOUNCE,           /* line not inactive for TriggerDebouncer before the edge */
+	REJ_MASK,               /* within TriggerMask after the last accepted trigger */
+	REJ_OVERLAP,            /* previous frame not far enough in exposure/readout (TriggerOverlap) */
+	REJ_BURST,              /* a burst is still running */
+	REJ_COUNT
+};
+
+struct ev_record {
+	uint64_t seq;
+	uint64_t t;             /* device ns */
+	enum ev_kind kind;
+	int64_t a, b;
+};
+
+typedef void (*ev_observer_fn)(void *ctx, const struct ev_record *r);
+
+#define EVENTLOG_SIZE 65536u
+
+struct eventlog {
+	struct ev_record ring[EVENTLOG_SIZE];
+	uint64_t next_seq;      /* seq of the next record; records [next_seq - SIZE, next_seq) are kept */
+	ev_observer_fn observer;
+	void *observer_ctx;
+};
+
+void eventlog_init(struct eventlog *l);
+void eventlog_add(struct eventlog *l, uint64_t t, enum ev_kind kind, int64_t a, int64_t b);
+/* The record with this seq, or NULL when not (or no longer) kept. */
+const struct ev_record *eventlog_get(const struct eventlog *l, uint64_t seq);
+uint64_t eventlog_oldest(const struct eventlog *l);
+
+const char *ev_kind_name(enum ev_kind k);
+const char *trig_reject_name(enum trig_reject r);
+const char *trig_source_name(int s);
+
+#endif

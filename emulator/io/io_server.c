@@ -1,0 +1,540 @@
+#include "io_server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../common/errors.h"
+#include "../common/log.h"
+#include "../common/strbuf.h"
+#include "../device.h"
+
+#define LINE_MAX_LEN 8192
+#define MAX_WORDS 1024
+#define IO_MAX_CLIENTS 16
+
+struct io_conn {
+	struct io_server *srv;
+	int fd;
+	char in[LINE_MAX_LEN];
+	size_t in_len;
+	struct strbuf out;
+	size_t out_sent;
+	unsigned cam;               /* selected camera */
+	bool dead;
+	struct io_conn *next;
+};
+
+struct io_server {
+	struct evloop *loop;
+	int lfd;
+	char path[108];
+	struct emu_device **devs;
+	unsigned n_devs;
+	struct io_conn *conns;
+	unsigned n_conns;
+	struct ev_defer reap;
+};
+
+static void conn_close(struct io_conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	evloop_del_fd(c->srv->loop, c->fd);
+	close(c->fd);
+	c->srv->n_conns--;
+	evloop_defer(c->srv->loop, &c->srv->reap);
+}
+
+static void reap(struct evloop *loop, void *arg)
+{
+	struct io_server *s = arg;
+
+	(void)loop;
+	for (struct io_conn **pp = &s->conns; *pp;) {
+		struct io_conn *c = *pp;
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		strbuf_free(&c->out);
+		free(c);
+	}
+}
+
+static void flush_out(struct io_conn *c)
+{
+	while (c->out_sent < c->out.len) {
+		ssize_t w = send(c->fd, c->out.s + c->out_sent, c->out.len - c->out_sent, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			conn_close(c);
+			return;
+		}
+		c->out_sent += (size_t)w;
+	}
+	if (c->out_sent == c->out.len) {
+		c->out.len = 0;
+		c->out_sent = 0;
+	}
+	evloop_mod_fd(c->srv->loop, c->fd, EPOLLIN | (c->out.len ? EPOLLOUT : 0));
+}
+
+static void reply(struct io_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply(struct io_conn *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_puts(&c->out, buf);
+	strbuf_puts(&c->out, "\n");
+}
+
+/* ---- argument parsing ---- */
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+/* "T" absolute or "+N" relative to now. */
+static bool parse_time(struct camera *cam, const char *s, uint64_t *t)
+{
+	uint64_t v;
+
+	if (s && s[0] == '+') {
+		if (!parse_u64(s + 1, &v))
+			return false;
+		*t = clock_now(&cam->clock) + v;
+		return true;
+	}
+	return parse_u64(s, t);
+}
+
+static struct emu_device *cur(struct io_conn *c) { return c->srv->devs[c->cam]; }
+
+/* ---- requests ---- */
+
+static void cmd_clock(struct io_conn *c, char **w, int n)
+{
+	struct camera *cam = &cur(c)->cam;
+	uint64_t t;
+
+	if (n == 1) {
+		reply(c, "ok %" PRIu64 " scale %g paused %d", clock_now(&cam->clock), cam->clock.scale, cam->clock.paused);
+		return;
+	}
+	if (!strcmp(w[1], "pause") || !strcmp(w[1], "run")) {
+		clock_pause(&cam->clock, !strcmp(w[1], "pause"));
+		sched_retime(&cam->sched);
+		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+	} else if (!strcmp(w[1], "scale") && n == 3) {
+		char *end;
+		double x = strtod(w[2], &end);
+		if (*end || x < 0 || x > 1000) {
+			reply(c, "error scale is a number from 0 to 1000");
+			return;
+		}
+		clock_set_scale(&cam->clock, x);
+		sched_retime(&cam->sched);
+		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+	} else if ((!strcmp(w[1], "advance") || !strcmp(w[1], "until")) && n == 3) {
+		uint64_t now = clock_now(&cam->clock);
+		if (clock_free_running(&cam->clock)) {
+			reply(c, "error the clock is running: pause it first");
+			return;
+		}
+		if (!parse_u64(w[2], &t)) {
+			reply(c, "error bad time '%s'", w[2]);
+			return;
+		}
+		if (!strcmp(w[1], "advance"))
+			t += now;
+		if (t < now) {
+			reply(c, "error time is in the past");
+			return;
+		}
+		sched_run_until(&cam->sched, t);
+		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+	} else {
+		reply(c, "error usage: clock [pause|run|scale X|advance N|until T]");
+	}
+}
+
+#define AT_NOW UINT64_MAX
+
+static int schedule(struct camera *cam, uint64_t t, int level)
+{
+	uint64_t now = clock_now(&cam->clock);
+
+	if (t == AT_NOW)
+		t = now;   /* "now" is when the request is carried out, on a running clock too */
+	if (t < now)
+		return DFK_ERR_RANGE;
+	return trigger_line_schedule(&cam->trig, t, level);
+}
+
+static void cmd_line(struct io_conn *c, char **w, int n)
+{
+	struct camera *cam = &cur(c)->cam;
+	uint64_t t = AT_NOW, width = 0, count = 1, period = 0;
+	int rc = 0;
+
+	if (n == 1) {
+		reply(c, "ok %d", cam->trig.level);
+		return;
+	}
+	if (!strcmp(w[1], "set") && (n == 3 || n == 5)) {
+		if ((strcmp(w[2], "0") && strcmp(w[2], "1")) || (n == 5 && (strcmp(w[3], "at") || !parse_time(cam, w[4], &t)))) {
+			reply(c, "error usage: line set 0|1 [at T]");
+			return;
+		}
+		rc = schedule(cam, t, w[2][0] == '1');
+	} else if (!strcmp(w[1], "pulse") && n >= 3) {
+		if (!parse_u64(w[2], &width) || width == 0) {
+			reply(c, "error pulse width must be a positive number of ns");
+			return;
+		}
+		for (int i = 3; i + 1 < n; i += 2) {
+			bool ok = (!strcmp(w[i], "at") && parse_time(cam, w[i + 1], &t)) ||
+				  (!strcmp(w[i], "count") && parse_u64(w[i + 1], &count)) ||
+				  (!strcmp(w[i], "period") && parse_u64(w[i + 1], &period));
+			if (!ok || (n - 3) % 2) {
+				reply(c, "error usage: line pulse WIDTH [at T] [count N] [period P]");
+				return;
+			}
+		}
+		if (!period)
+			period = 2 * width;
+		if (period <= width || count == 0 || count > TRIGGER_MAX_PENDING / 2) {
+			reply(c, "error need period > width and 1 <= count <= %u", TRIGGER_MAX_PENDING / 2);
+			return;
+		}
+		if (t == AT_NOW)
+			t = clock_now(&cam->clock);
+		if (t < clock_now(&cam->clock)) {
+			reply(c, "error time is in the past");
+			return;
+		}
+		for (uint64_t k = 0; k < count && rc == 0; k++) {
+			rc = schedule(cam, t + k * period, 1);
+			if (rc == 0)
+				rc = schedule(cam, t + k * period + width, 0);
+		}
+	} else if (!strcmp(w[1], "wave") && n >= 4 && n % 2 == 0) {
+		uint64_t prev = clock_now(&cam->clock), ts[MAX_WORDS / 2];
+		int lv[MAX_WORDS / 2], m = 0;
+		for (int i = 2; i + 1 < n; i += 2, m++) {
+			if (!parse_time(cam, w[i], &ts[m]) || (strcmp(w[i + 1], "0") && strcmp(w[i + 1], "1")) ||
+			    ts[m] < prev) {
+				reply(c, "error usage: line wave T L [T L ...] with increasing times, not in the past");
+				return;
+			}
+			prev = ts[m];
+			lv[m] = w[i + 1][0] == '1';
+		}
+		for (int k = 0; k < m && rc == 0; k++)
+			rc = schedule(cam, ts[k], lv[k]);
+	} else {
+		reply(c, "error usage: line [set L [at T] | pulse WIDTH ... | wave T L ...]");
+		return;
+	}
+	if (rc == DFK_ERR_RANGE)
+		reply(c, "error time is in the past");
+	else if (rc < 0)
+		reply(c, "error %s", dfk_strerror(rc));
+	else
+		reply(c, "ok");
+}
+
+static void cmd_events(struct io_conn *c, char **w, int n)
+{
+	struct eventlog *log = &cur(c)->cam.log;
+	uint64_t from = eventlog_oldest(log), count;
+
+	if (n == 3 && !strcmp(w[1], "from")) {
+		if (!parse_u64(w[2], &from)) {
+			reply(c, "error bad sequence number");
+			return;
+		}
+		if (from < eventlog_oldest(log))
+			from = eventlog_oldest(log);
+	} else if (n != 1) {
+		reply(c, "error usage: events [from SEQ]");
+		return;
+	}
+	count = log->next_seq > from ? log->next_seq - from : 0;
+	reply(c, "ok %" PRIu64, count);
+	for (uint64_t s = from; s < log->next_seq; s++) {
+		const struct ev_record *r = eventlog_get(log, s);
+		if (r->kind == EV_TRIGGER_REJECTED)
+			strbuf_printf(&c->out, "%" PRIu64 " %" PRIu64 " %s %" PRId64 " %" PRId64 " %s\n", r->seq, r->t,
+				      ev_kind_name(r->kind), r->a, r->b, trig_reject_name((enum trig_reject)r->b));
+		else
+			strbuf_printf(&c->out, "%" PRIu64 " %" PRIu64 " %s %" PRId64 " %" PRId64 "\n", r->seq, r->t,
+				      ev_kind_name(r->kind), r->a, r->b);
+	}
+}
+
+static void cmd_source(struct io_conn *c, char **w, int n)
+{
+	struct camera *cam = &cur(c)->cam;
+	uint64_t seed;
+
+	if (n >= 2 && !strcmp(w[1], "scene") && n == 2) {
+		cam->opt.source = SENSOR_SOURCE_SCENE;
+	} else if (n >= 2 && !strcmp(w[1], "pattern") && (n == 2 || (n == 4 && !strcmp(w[2], "seed")))) {
+		if (n == 4) {
+			if (!parse_u64(w[3], &seed) || seed > 0xFFFFFFFFull) {
+				reply(c, "error seed is a 32-bit number");
+				return;
+			}
+			cam->opt.seed = (uint32_t)seed;
+		}
+		cam->opt.source = SENSOR_SOURCE_PATTERN;
+	} else {
+		reply(c, "error usage: source pattern [seed N] | source scene");
+		return;
+	}
+	reply(c, "ok");
+}
+
+static void cmd_scene(struct io_conn *c, char **w, int n)
+{
+	struct camera *cam = &cur(c)->cam;
+	char *end;
+	double v = n == 3 ? strtod(w[2], &end) : 0;
+
+	if (n != 3 || *end) {
+		reply(c, "error usage: scene light L | scene kelvin K");
+	} else if (!strcmp(w[1], "light") && v >= 0 && v <= 1e6) {
+		cam->light_level = v;
+		reply(c, "ok");
+	} else if (!strcmp(w[1], "kelvin") && v >= 1000 && v <= 20000) {
+		cam->light_kelvin = v;
+		reply(c, "ok");
+	} else {
+		reply(c, "error usage: scene light L (0..1e6) | scene kelvin K (1000..20000)");
+	}
+}
+
+static void cmd_vcd(struct io_conn *c, char **w, int n)
+{
+	if (n == 3 && !strcmp(w[1], "start")) {
+		int rc = emu_device_vcd_start(cur(c), w[2]);
+		if (rc < 0)
+			reply(c, "error cannot write %s", w[2]);
+		else
+			reply(c, "ok");
+	} else if (n == 2 && !strcmp(w[1], "stop")) {
+		emu_device_vcd_stop(cur(c));
+		reply(c, "ok");
+	} else {
+		reply(c, "error usage: vcd start PATH | vcd stop");
+	}
+}
+
+static const char *const help_lines[] = {
+	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
+	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ]",
+	"source pattern [seed N] | source scene", "scene light L | scene kelvin K", "vcd start PATH | vcd stop",
+	"stats", "help",
+};
+
+static void handle_line(struct io_conn *c, char *line)
+{
+	char *w[MAX_WORDS], *save = NULL;
+	int n = 0;
+
+	for (char *tok = strtok_r(line, " \t\r", &save); tok && n < MAX_WORDS; tok = strtok_r(NULL, " \t\r", &save))
+		w[n++] = tok;
+	if (n == 0)
+		return;
+	struct camera *cam = &cur(c)->cam;
+	if (!strcmp(w[0], "camera") && n == 2) {
+		for (unsigned i = 0; i < c->srv->n_devs; i++) {
+			if (!strcmp(c->srv->devs[i]->exp.busid, w[1])) {
+				c->cam = i;
+				reply(c, "ok");
+				return;
+			}
+		}
+		reply(c, "error no camera %s", w[1]);
+	} else if (!strcmp(w[0], "time") && n == 1) {
+		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+	} else if (!strcmp(w[0], "clock")) {
+		cmd_clock(c, w, n);
+	} else if (!strcmp(w[0], "line")) {
+		cmd_line(c, w, n);
+	} else if (!strcmp(w[0], "strobe") && n == 1) {
+		reply(c, "ok %d", cam->strobe.level);
+	} else if (!strcmp(w[0], "seq") && n == 1) {
+		reply(c, "ok %" PRIu64, cam->log.next_seq);
+	} else if (!strcmp(w[0], "events")) {
+		cmd_events(c, w, n);
+	} else if (!strcmp(w[0], "source")) {
+		cmd_source(c, w, n);
+	} else if (!strcmp(w[0], "scene")) {
+		cmd_scene(c, w, n);
+	} else if (!strcmp(w[0], "vcd")) {
+		cmd_vcd(c, w, n);
+	} else if (!strcmp(w[0], "stats") && n == 1) {
+		reply(c, "ok started=%" PRIu64 " delivered=%" PRIu64 " dropped=%" PRIu64 " discarded=%" PRIu64
+			 " accepted=%" PRIu64 " rejected=%" PRIu64,
+		      cam->acq.stats.started, cam->acq.stats.delivered, cam->acq.stats.dropped, cam->acq.stats.discarded,
+		      cam->trig.stats.accepted, cam->trig.stats.rejected);
+	} else if (!strcmp(w[0], "help")) {
+		reply(c, "ok %zu", sizeof(help_lines) / sizeof(help_lines[0]));
+		for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
+			reply(c, "%s", help_lines[i]);
+	} else {
+		char shown[96];
+		log_escape(w[0], strlen(w[0]), shown, sizeof(shown));
+		reply(c, "error unknown request '%s' (try help)", shown);
+	}
+}
+
+static void conn_event(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct io_conn *c = arg;
+
+	(void)loop;
+	if (events & EPOLLIN) {
+		ssize_t r = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
+		if (r <= 0) {
+			if (r == 0 || (errno != EAGAIN && errno != EINTR))
+				conn_close(c);
+			return;
+		}
+		c->in_len += (size_t)r;
+		char *start = c->in, *nl;
+		while (!c->dead && (nl = memchr(start, '\n', c->in_len - (size_t)(start - c->in)))) {
+			*nl = '\0';
+			handle_line(c, start);
+			start = nl + 1;
+		}
+		c->in_len -= (size_t)(start - c->in);
+		memmove(c->in, start, c->in_len);
+		if (c->in_len == sizeof(c->in)) {
+			log_warn("io: request line longer than %d bytes: closing", LINE_MAX_LEN);
+			conn_close(c);
+			return;
+		}
+		if (!strbuf_ok(&c->out)) {
+			conn_close(c);
+			return;
+		}
+	}
+	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
+		conn_close(c);
+	if (!c->dead)
+		flush_out(c);
+}
+
+static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct io_server *s = arg;
+
+	(void)events;
+	for (;;) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			return;
+		if (s->n_conns >= IO_MAX_CLIENTS) {
+			close(cfd);
+			continue;
+		}
+		struct io_conn *c = calloc(1, sizeof(*c));
+		if (!c || evloop_add_fd(loop, cfd, EPOLLIN, conn_event, c) < 0) {
+			free(c);
+			close(cfd);
+			continue;
+		}
+		c->srv = s;
+		c->fd = cfd;
+		strbuf_init(&c->out);
+		c->next = s->conns;
+		s->conns = c;
+		s->n_conns++;
+	}
+}
+
+struct io_server *io_server_new(struct evloop *loop, const char *path, struct emu_device **devices, unsigned n)
+{
+	struct sockaddr_un sa;
+	struct io_server *s;
+	int fd;
+	mode_t old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err("--io path too long (max %zu bytes): %s", sizeof(sa.sun_path) - 1, path);
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	unlink(path);   /* a stale socket of an earlier run */
+	old = umask(0177);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || listen(fd, 8) < 0) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	chmod(path, 0600);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		return NULL;
+	}
+	s->loop = loop;
+	s->lfd = fd;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->devs = devices;
+	s->n_devs = n;
+	evloop_defer_init(&s->reap, reap, s);
+	if (evloop_add_fd(loop, fd, EPOLLIN, accept_event, s) < 0) {
+		close(fd);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void io_server_free(struct io_server *s)
+{
+	if (!s)
+		return;
+	for (struct io_conn *c = s->conns; c; c = c->next)
+		conn_close(c);
+	evloop_defer_cancel(s->loop, &s->reap);
+	reap(s->loop, s);
+	evloop_del_fd(s->loop, s->lfd);
+	close(s->lfd);
+	unlink(s->path);
+	free(s);
+}

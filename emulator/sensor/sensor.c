@@ -1,0 +1,330 @@
+/* The sensor object: validates settings, keeps the per-geometry maps and the
+ * scene caches, and drives the row pipeline:
+ *
+ *   Bayer formats:  raw row -> pack                          (one row at a time)
+ *   colour formats: raw rows (3-row cache) -> debayer -> [hue/saturation] -> convert -> pack
+ *
+ * where a raw row is the test pattern, or the scene's ADC values through the
+ * black level / white balance / tone tables (isp.c). */
+#include "sensor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/errors.h"
+#include "isp.h"
+#include "pattern.h"
+#include "pixfmt.h"
+#include "readout.h"
+#include "scene.h"
+
+/* sensor_measure: at most this many 2x2 quads; the grid step doubles until it fits
+ * (every 16th pair of rows and columns at full resolution). */
+#define MEASURE_MAX_QUADS 40000u
+#define MEASURE_MIN_STEP  8u
+
+struct sensor {
+	struct readout_map map;
+	struct scene scene;             /* built on the first scene frame */
+	struct scene_frame frame;
+	struct scene_scratch scratch;
+	struct isp_frame isp;
+
+	/* rows of the frame being rendered; ring rows have one reflected neighbour each side */
+	uint16_t raw[ROW_ALLOC];
+	uint16_t ring[3][ROW_ALLOC + 2 * ROW_BLOCK];
+	int64_t ring_row[3];            /* output row held by each ring slot, -1 = none */
+	uint16_t adc[ROW_ALLOC];
+	uint16_t r[ROW_ALLOC], g[ROW_ALLOC], b[ROW_ALLOC];
+	uint8_t y[ROW_ALLOC], cb[ROW_ALLOC], cr[ROW_ALLOC];
+	/* sensor_measure: the sampled columns of one grid row */
+	uint16_t scx0[ROW_ALLOC], scx1[ROW_ALLOC];
+};
+
+/* One frame's resolved settings. */
+struct frame {
+	const struct sensor_settings *st;
+	const struct pixfmt *fmt;
+	bool scene;
+	uint32_t term;          /* pattern: (16 * block_id + seed) mod 4096 */
+	bool color;             /* scene with hue/saturation away from the defaults */
+};
+
+struct sensor *sensor_new(void)
+{
+	return calloc(1, sizeof(struct sensor));
+}
+
+void sensor_free(struct sensor *s)
+{
+	if (!s)
+		return;
+	scene_free(&s->scene);
+	free(s);
+}
+
+void sensor_settings_default(struct sensor_settings *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->width = SENSOR_WIDTH;
+	st->height = SENSOR_HEIGHT;
+	st->decimation_h = st->decimation_v = 1;
+	st->binning_h = st->binning_v = 1;
+	st->pfnc = PFNC_BAYER_RG8;
+	st->source = SENSOR_SOURCE_PATTERN;
+	st->block_id = 1;
+	st->exposure_us = 10000.0;
+	st->balance_ratio[0] = st->balance_ratio[1] = st->balance_ratio[2] = 1.0;
+	st->gamma = 1.0;
+	/* an identity LUT (in case LUTEnable is switched on without loading one) */
+	for (int i = 0; i < 257; i++)
+		st->lut[i] = (uint16_t)(i < 256 ? i * 256 : 65535);
+	st->saturation = 64;
+	st->light_level = 1.0;
+	st->color_temperature_k = 5500.0;
+}
+
+size_t sensor_payload_size(const struct sensor_settings *st)
+{
+	const struct pixfmt *f = pixfmt_find(st->pfnc);
+
+	if (!f)
+		return 0;
+	return (size_t)((uint64_t)st->width * st->height * f->bits / 8);
+}
+
+static int check(const struct sensor_settings *st, const struct pixfmt **fmt)
+{
+	int rc;
+
+	*fmt = pixfmt_find(st->pfnc);
+	if (!*fmt)
+		return DFK_ERR_INVAL;
+	if ((rc = readout_check(st)) != DFK_OK)
+		return rc;
+	if (st->width % (*fmt)->width_align)
+		return DFK_ERR_INVAL;
+	if (st->source == SENSOR_SOURCE_PATTERN)
+		return DFK_OK;   /* the pattern bypasses processing: those settings do not matter */
+	if (st->source != SENSOR_SOURCE_SCENE)
+		return DFK_ERR_INVAL;
+	if ((rc = isp_check(st)) != DFK_OK)
+		return rc;
+	return scene_check(st);
+}
+
+/* Validates and prepares everything a frame (or a measurement, `for_stats`) needs. */
+static int setup(struct sensor *s, const struct sensor_settings *st, bool for_stats, struct frame *fr)
+{
+	int rc = check(st, &fr->fmt);
+
+	if (rc != DFK_OK)
+		return rc;
+	fr->st = st;
+	fr->scene = st->source == SENSOR_SOURCE_SCENE;
+	fr->term = pattern_frame_term(st->block_id, st->seed);
+	fr->color = false;
+	readout_update(&s->map, st);
+	if (!fr->scene)
+		return DFK_OK;
+	if ((rc = scene_ensure(&s->scene)) != DFK_OK)
+		return rc;
+	scene_prepare(&s->frame, st);
+	if (for_stats) {
+		isp_prepare(&s->isp, st, false, false);
+	} else {
+		bool ycc = pixfmt_is_ycc(fr->fmt);
+
+		/* gamma/LUT on the raw values, except in the YUV formats, where it acts on Y */
+		isp_prepare(&s->isp, st, !ycc, ycc);
+		fr->color = s->isp.color;
+	}
+	return DFK_OK;
+}
+
+/* The output raw values P of one row (row_blocks(rs->n) entries). */
+static void raw_row(struct sensor *s, const struct frame *fr, const struct row_src *rs, uint16_t *out)
+{
+	if (!fr->scene) {
+		pattern_row(rs, fr->term, out);
+		return;
+	}
+	scene_adc_row(&s->scene, &s->frame, rs, &s->scratch, s->adc);
+	isp_lut_row(&s->isp, s->adc, rs->n, rs->odd_row, out);
+}
+
+/* refl(i, n) of section 5: the neighbour beyond an edge, mirrored without repeating the edge */
+static uint32_t refl(int64_t i, uint32_t n)
+{
+	if (i < 0)
+		return (uint32_t)-i;
+	if (i >= n)
+		return (uint32_t)(2 * (int64_t)n - 2 - i);
+	return (uint32_t)i;
+}
+
+/* Raw row `oy` from the 3-row cache, with refl() neighbours stored at [-1] and [W]. */
+static const uint16_t *ring_get(struct sensor *s, const struct frame *fr, uint32_t oy)
+{
+	unsigned slot = oy % 3;
+	uint16_t *row = s->ring[slot] + ROW_BLOCK;
+	uint32_t w = fr->st->width;
+
+	if (s->ring_row[slot] != (int64_t)oy) {
+		struct row_src rs;
+
+		readout_row(&s->map, oy, &rs);
+		raw_row(s, fr, &rs, row);
+		row[-1] = row[1];
+		row[w] = row[w - 2];
+		s->ring_row[slot] = oy;
+	}
+	return row;
+}
+
+/* Debayers output row `oy` into s->r, s->g, s->b. */
+static void debayer(struct sensor *s, const struct frame *fr, uint32_t oy)
+{
+	uint32_t h = fr->st->height;
+	const uint16_t *up = ring_get(s, fr, refl((int64_t)oy - 1, h));
+	const uint16_t *cur = ring_get(s, fr, oy);
+	const uint16_t *dn = ring_get(s, fr, refl((int64_t)oy + 1, h));
+
+	pixfmt_debayer_row(up, cur, dn, fr->st->width, oy & 1, s->r, s->g, s->b);
+}
+
+static void render_row(struct sensor *s, const struct frame *fr, uint32_t oy, uint8_t *dst)
+{
+	const struct pixfmt *f = fr->fmt;
+	uint32_t w = fr->st->width;
+
+	if (pixfmt_is_bayer(f) && !fr->color) {
+		struct row_src rs;
+
+		readout_row(&s->map, oy, &rs);
+		raw_row(s, fr, &rs, s->raw);
+		pixfmt_pack_bayer(f, s->raw, w, dst);
+		return;
+	}
+	debayer(s, fr, oy);
+	if (pixfmt_is_bayer(f)) {
+		/* hue/saturation need colour: debayer, correct, keep each pixel's own colour */
+		isp_remosaic_row(&s->isp, s->r, s->g, s->b, w, oy & 1, s->raw);
+		pixfmt_pack_bayer(f, s->raw, w, dst);
+	} else if (f->kind == PIXFMT_BGR8) {
+		if (fr->color)
+			isp_color_rgb_row(&s->isp, s->r, s->g, s->b, w);
+		pixfmt_pack_bgr8(s->r, s->g, s->b, w, dst);
+	} else {
+		pixfmt_ycc_row(s->r, s->g, s->b, w, s->y, s->cb, s->cr);
+		if (fr->color)
+			isp_color_ycc_row(&s->isp, s->cb, s->cr, w);
+		if (fr->scene && s->isp.ytone_on)
+			isp_ytone_row(&s->isp, s->y, w);
+		pixfmt_pack_ycc(f, s->y, s->cb, s->cr, w, dst);
+	}
+}
+
+int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len)
+{
+	struct frame fr;
+	int rc = setup(s, st, false, &fr);
+
+	if (rc != DFK_OK)
+		return rc;
+	size_t row_bytes = pixfmt_row_bytes(fr.fmt, st->width);
+	if (out_len < row_bytes * st->height)
+		return DFK_ERR_RANGE;
+	for (int i = 0; i < 3; i++)
+		s->ring_row[i] = -1;
+	for (uint32_t oy = 0; oy < st->height; oy++)
+		render_row(s, &fr, oy, out + (size_t)oy * row_bytes);
+	return DFK_OK;
+}
+
+/* ---- statistics ---- */
+
+struct accum {
+	uint64_t sum[3], count[3], saturated;
+};
+
+static void accumulate(struct accum *a, const uint16_t *p, uint32_t n, unsigned odd_row)
+{
+	/* even row: R G R G ..., odd row: G B G B ... */
+	unsigned ce = odd_row ? 1 : 0, co = odd_row ? 2 : 1;
+
+	for (uint32_t i = 0; i < n; i += 2) {
+		a->sum[ce] += p[i];
+		a->sum[co] += p[i + 1];
+		a->saturated += (p[i] >= 4095) + (p[i + 1] >= 4095);
+	}
+	a->count[ce] += n / 2;
+	a->count[co] += n / 2;
+}
+
+/* Sampled columns of one grid row: the 2x2 quads at x = start, start + step, ... */
+static uint32_t sample_columns(struct sensor *s, uint32_t start, uint32_t x_end, uint32_t step)
+{
+	uint32_t n = 0;
+
+	for (uint32_t ox = start; ox + 1 < x_end; ox += step) {
+		s->scx0[n] = s->map.cx0[ox];
+		s->scx0[n + 1] = s->map.cx0[ox + 1];
+		s->scx1[n] = s->map.cx1[ox];
+		s->scx1[n + 1] = s->map.cx1[ox + 1];
+		n += 2;
+	}
+	for (uint32_t i = n; i < row_blocks(n); i++)
+		s->scx0[i] = s->scx1[i] = 0;   /* padding: any valid sensor column */
+	return n;
+}
+
+int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
+		   struct sensor_stats *out)
+{
+	struct frame fr;
+	int rc = setup(s, st, true, &fr);
+
+	if (rc != DFK_OK)
+		return rc;
+	uint32_t w = st->width, h = st->height;
+	uint32_t x0 = roi ? roi->left : 0, y0 = roi ? roi->top : 0;
+	if (x0 >= w || y0 >= h)
+		return DFK_ERR_INVAL;
+	/* the region clipped to the image, starting on a whole Bayer quad */
+	uint32_t x_end = roi && roi->width < w - x0 ? x0 + roi->width : w;
+	uint32_t y_end = roi && roi->height < h - y0 ? y0 + roi->height : h;
+	x0 = (x0 + 1) & ~1u;
+	y0 = (y0 + 1) & ~1u;
+	if (x0 + 2 > x_end || y0 + 2 > y_end)
+		return DFK_ERR_INVAL;
+
+	uint32_t step = MEASURE_MIN_STEP;
+	while ((uint64_t)((x_end - x0) / step + 1) * ((y_end - y0) / step + 1) > MEASURE_MAX_QUADS)
+		step *= 2;
+
+	struct accum a;
+	memset(&a, 0, sizeof(a));
+	for (uint32_t j = 0, oy = y0; oy + 1 < y_end; j++, oy += step) {
+		/* successive grid rows start at shifted columns: no aliasing with periodic targets */
+		uint32_t start = x0 + (2 * j) % step;
+		uint32_t n = sample_columns(s, start + 1 < x_end ? start : x0, x_end, step);
+
+		for (uint32_t k = 0; k < 2; k++) {
+			struct row_src rs = { .cx0 = s->scx0, .cx1 = s->scx1, .n = n, .sy0 = s->map.ry0[oy + k],
+					      .sy1 = s->map.ry1[oy + k], .binned = s->map.binned, .odd_row = (oy + k) & 1 };
+
+			raw_row(s, &fr, &rs, s->raw);
+			accumulate(&a, s->raw, n, rs.odd_row);
+		}
+	}
+
+	uint64_t total = a.count[0] + a.count[1] + a.count[2];
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < 3; c++)
+		out->mean[c] = a.count[c] ? (double)a.sum[c] / (double)a.count[c] : 0.0;
+	out->luma = (out->mean[0] + 2.0 * out->mean[1] + out->mean[2]) / 4.0;
+	out->saturated_fraction = total ? (double)a.saturated / (double)total : 0.0;
+	out->samples = (uint32_t)total;
+	return DFK_OK;
+}

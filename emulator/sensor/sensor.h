@@ -1,0 +1,80 @@
+/* The synthetic sensor and image pipeline: renders the payload of one frame
+ * for a pixel format, region, readout mode and processing settings, as
+ * docs/image-pipeline.md specifies (the conformance suite recomputes test
+ * pattern frames from that document, independently of this code).
+ *
+ * Rendering works row by row on 12-bit values and must be fast: a 4096x2160
+ * BayerRG8 test-pattern frame in a few milliseconds on one core. */
+#ifndef DFK_SENSOR_H
+#define DFK_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SENSOR_WIDTH  4096
+#define SENSOR_HEIGHT 2160
+
+enum sensor_source {
+	SENSOR_SOURCE_PATTERN = 0,   /* "ramp" test pattern, bit-exact, bypasses processing */
+	SENSOR_SOURCE_SCENE = 1,     /* natural scene through the whole pipeline */
+};
+
+/* Everything one frame depends on. */
+struct sensor_settings {
+	/* geometry, in the readout mode's pixel grid */
+	uint32_t width, height, offset_x, offset_y;
+	bool reverse_x, reverse_y;
+	uint32_t decimation_h, decimation_v;   /* 1 or 2 */
+	uint32_t binning_h, binning_v;         /* 1 or 2 (both together) */
+	uint32_t pfnc;                         /* one of the 8 formats of docs/image-pipeline.md */
+	/* source */
+	enum sensor_source source;
+	uint32_t seed;
+	uint64_t block_id;
+	uint64_t exposure_start_ns;            /* device time: moves the scene's shapes */
+	/* sensor and processing (scene only) */
+	double exposure_us;
+	double gain_db;
+	uint32_t black_level;                  /* 12-bit ADC counts */
+	double balance_ratio[3];               /* R, G, B; 0 .. 3.984375 */
+	double gamma;                          /* 0.01 .. 5 */
+	bool lut_enable;
+	uint16_t lut[257];
+	int hue_deg;                           /* -180 .. 180 */
+	uint32_t saturation;                   /* 0 .. 255, 64 = unchanged */
+	/* the light falling on the scene */
+	double light_level;                    /* 1.0 = nominal office light */
+	double color_temperature_k;            /* 2500 .. 10000 */
+};
+
+/* Measurements auto exposure, auto gain and auto white balance act on, taken
+ * on a sparse grid of the output image region (after gain, black level and
+ * white balance, before gamma/LUT), 12-bit scale. */
+struct sensor_stats {
+	double mean[3];                        /* R, G, B */
+	double luma;                           /* (R + 2G + B) / 4 */
+	double saturated_fraction;             /* pixels at full scale */
+	uint32_t samples;
+};
+
+struct sensor_roi {
+	uint32_t left, top, width, height;     /* in output image pixels */
+};
+
+struct sensor;
+
+struct sensor *sensor_new(void);
+void sensor_free(struct sensor *s);
+/* Payload bytes of a frame with these settings (W * H * bits / 8). 0 for an unknown format. */
+size_t sensor_payload_size(const struct sensor_settings *st);
+/* Renders the payload into out[0..out_len). Returns 0, or DFK_ERR_INVAL (bad settings) /
+ * DFK_ERR_RANGE (out_len too small). */
+int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len);
+/* Statistics of the frame these settings would produce, in `roi` (NULL = whole image). */
+int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
+		   struct sensor_stats *out);
+/* Defaults: neutral processing, full frame BayerRG8, pattern source. */
+void sensor_settings_default(struct sensor_settings *st);
+
+#endif

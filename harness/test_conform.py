@@ -23,9 +23,14 @@ def suites():
 
 @pytest.mark.parametrize("suite", suites())
 def test_suite_passes(suite, tmp_path):
+    """Every suite against an emulator showing the bit-exact test pattern, with
+    the I/O side channel as the rig for the trigger and strobe suites."""
     junit = tmp_path / "junit.xml"
-    with Emulator() as emu:
-        r = run_conform(emu, "--suite", suite, "--junit", str(junit), "-v")
+    io = str(tmp_path / "io.sock")
+    frames = tmp_path / "frames"
+    with Emulator(["--source", "pattern", "--seed", "7", "--io", io]) as emu:
+        r = run_conform(emu, "--suite", suite, "--junit", str(junit), "-v", "--expect-pattern", "7",
+                        "--io", io, "--save-frames", str(frames))
         assert r.returncode == 0, "dfk-conform --suite %s failed:\n%s\n%s\nemulator log:\n%s" % (
             suite, r.stdout[-6000:], r.stderr[-2000:], emu.tail())
         assert emu.alive()
@@ -34,8 +39,21 @@ def test_suite_passes(suite, tmp_path):
     assert cases, "JUnit report has no test cases"
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
     assert not failed, failed
-    if suite != "usbip":
-        assert not [c for c in cases if c.find("skipped") is not None], "suite %s skipped tests" % suite
+    assert not [c for c in cases if c.find("skipped") is not None], "suite %s skipped tests" % suite
+    if suite == "stream":
+        # one PNG per pixel format, decoded to RGB, for a person to look at
+        names = sorted(p.name for p in frames.iterdir())
+        for fmt in ("BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8",
+                    "YCbCr411_8_CbYYCrYY", "BGR8", "Mono8"):
+            assert any(n.startswith("format-%s-" % fmt) for n in names), (fmt, names)
+
+
+def test_rig_suites_skip_without_rig(tmp_path):
+    """Without --io the trigger and strobe suites say why they do not run."""
+    with Emulator() as emu:
+        r = run_conform(emu, "--suite", "trigger,strobe")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "needs an I/O rig" in r.stdout
 
 
 def test_unknown_device_exit_codes():

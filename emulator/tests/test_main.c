@@ -32,6 +32,7 @@ static const struct {
 	{ "kvfile", test_kvfile_add_suite },
 	{ "atomicfile", test_atomicfile_add_suite },
 	{ "framerate", test_framerate_add_suite },
+	{ "sensor", test_sensor_add_suite },
 };
 
 int main(void)

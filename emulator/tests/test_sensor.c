@@ -972,3 +972,8 @@ CU_pSuite add_sensor_suite(void)
 			return NULL;
 	return s;
 }
+
+int test_sensor_add_suite(void)
+{
+	return add_sensor_suite() ? CUE_SUCCESS : CU_get_error();
+}

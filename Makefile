@@ -27,10 +27,13 @@ EMU_SRCS := $(filter-out emulator/main.c emulator/tests/%,$(wildcard emulator/*.
 EMU_OBJS := $(EMU_SRCS:%.c=$(BUILD)/obj/%.o)
 CONFORM_SRCS := $(wildcard conformance/*.c)
 CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
+# dfk-bench: the stream throughput client, on dfk-conform's transports
+BENCH_SRCS := $(wildcard conformance/bench/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(filter-out $(BUILD)/obj/conformance/main.o,$(CONFORM_OBJS))
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/test-unit
+all: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/test-unit $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -39,6 +42,9 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/conformance/%.o: conformance/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CONFORM_CFLAGS) -Wno-strict-prototypes -c $< -o $@
+
+$(BUILD)/dfk-bench: $(BENCH_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONFORM_LIBS)
 
 $(BUILD)/libdfkemu.a: $(EMU_OBJS)
 	@rm -f $@
@@ -94,4 +100,4 @@ clean:
 
 .PHONY: all deps deps-run run unit pytest check asan bench install clean
 
--include $(EMU_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d
+-include $(EMU_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

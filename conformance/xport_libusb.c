@@ -251,6 +251,13 @@ static int lu_reopen(struct xport *x, unsigned timeout_ms)
 	release(u);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
+		/* A fresh context rescans the bus: without a udev daemon (a minimal VM,
+		 * a container) libusb never hears of the device coming back otherwise. */
+		libusb_exit(u->ctx);
+		u->ctx = NULL;
+		rc = libusb_init(&u->ctx);
+		if (rc < 0)
+			return map_err(rc);
 		rc = find_and_open(u);
 		if (rc == 0)
 			return 0;

@@ -4,6 +4,7 @@
 
 #include "../common/errors.h"
 #include "../common/log.h"
+#include "autofunc.h"
 #include "camera.h"
 #include "framerate.h"
 
@@ -114,6 +115,7 @@ uint64_t acquisition_expose(struct acquisition *a, uint64_t t, uint64_t exposure
 	f->busy = true;
 	f->block_id = a->block_id;
 	f->exposure_end = f->readout_start = f->readout_end = 0;
+	autofunc_frame(cam);   /* the auto functions choose this frame's exposure, gain and balance */
 	camera_sensor_settings(cam, &f->settings);
 	f->settings.block_id = f->block_id;
 	f->settings.exposure_start_ns = t;

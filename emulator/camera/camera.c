@@ -11,6 +11,7 @@
 #include "../common/errors.h"
 #include "../common/kvfile.h"
 #include "../common/log.h"
+#include "autofunc.h"
 #include "framerate.h"
 
 #define FLASH_FILE "flash.conf"
@@ -337,8 +338,8 @@ void camera_sensor_settings(struct camera *cam, struct sensor_settings *st)
 	st->exposure_us = feature_f(cam, "ExposureTime", 10000.0);
 	st->gain_db = feature_f(cam, "Gain", 0.0);
 	st->black_level = (uint32_t)feature_i(cam, "BlackLevel", 0);
-	for (unsigned c = 0; c < 3; c++)
-		st->balance_ratio[c] = ratio >= 0 ? feature_raw_selected(&cam->fs, ratio, c).f : 1.0;
+	if (ratio >= 0)
+		autofunc_ratios(cam, st->balance_ratio);
 	st->gamma = feature_f(cam, "Gamma", 1.0);
 	st->lut_enable = feature_i(cam, "LUTEnable", 0) != 0;
 	for (unsigned k = 0; k < 257 && lut >= 0; k++)
@@ -577,6 +578,50 @@ static void trigger_mode_changed(void *ctx, int idx)
 	}
 }
 
+/* In Temperature mode the channel ratios follow from BalanceWhiteTemperature (5.8.3). */
+static int read_balance_ratio(void *ctx, int idx, struct feat_value *out)
+{
+	struct camera *cam = ctx;
+	double r[3];
+	int64_t sel = get_i(cam, idx_of(cam, "BalanceRatioSelector"));
+
+	autofunc_ratios(cam, r);
+	out->f = r[sel >= 0 && sel < 3 ? sel : 0];
+	out->i = (int64_t)out->f;
+	return DFK_OK;
+}
+
+/* With a preset, the rectangle fields read the preset's region (5.11.2). */
+static int read_auto_roi(void *ctx, int idx, struct feat_value *out)
+{
+	struct camera *cam = ctx;
+	const struct feature_def *d = feature_def(&cam->fs, idx);
+	struct sensor_roi roi;
+	int64_t v;
+
+	if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "CustomRectangle")) {
+		*out = cam->fs.val[idx];
+		return DFK_OK;
+	}
+	autofunc_preset_roi(cam, &roi);
+	if (!strcmp(d->name, "AutoFunctionsROILeft"))
+		v = roi.left;
+	else if (!strcmp(d->name, "AutoFunctionsROITop"))
+		v = roi.top;
+	else if (!strcmp(d->name, "AutoFunctionsROIWidth"))
+		v = roi.width;
+	else
+		v = roi.height;
+	/* the manual's limits hold even where the sensor is larger (docs/manual-quirks.md) */
+	if (v > d->max)
+		v = d->max;
+	if (v < d->min)
+		v = d->min;
+	out->i = v;
+	out->f = (double)v;
+	return DFK_OK;
+}
+
 static void bind(struct camera *cam, const char *name, const struct feature_hooks *h)
 {
 	/* A model without this feature simply lacks the behaviour. */
@@ -605,6 +650,8 @@ static void bind_hooks(struct camera *cam)
 	static const struct feature_hooks gpi = { .read = read_gpi };
 	static const struct feature_hooks strobe_line = { .changed = strobe_line_changed };
 	static const struct feature_hooks trig_mode = { .changed = trigger_mode_changed };
+	static const struct feature_hooks balance_ratio = { .read = read_balance_ratio };
+	static const struct feature_hooks auto_roi = { .read = read_auto_roi };
 
 	bind(cam, "PayloadSize", &payload);
 	bind(cam, "AcquisitionFrameRateMax", &rate_max);
@@ -633,6 +680,20 @@ static void bind_hooks(struct camera *cam)
 	bind(cam, "StrobeEnable", &strobe_line);
 	bind(cam, "StrobePolarity", &strobe_line);
 	bind(cam, "TriggerMode", &trig_mode);
+	bind(cam, "BalanceRatio", &balance_ratio);
+	bind(cam, "AutoFunctionsROILeft", &auto_roi);
+	bind(cam, "AutoFunctionsROITop", &auto_roi);
+	bind(cam, "AutoFunctionsROIWidth", &auto_roi);
+	bind(cam, "AutoFunctionsROIHeight", &auto_roi);
+}
+
+static void factory_lut(struct camera *cam);
+
+/* Factory configuration: the model's defaults and the identity lookup table. */
+static void factory_defaults(struct camera *cam)
+{
+	feature_store_defaults(&cam->fs);
+	factory_lut(cam);
 }
 
 /* ---- user sets (5.12) ---- */
@@ -685,7 +746,7 @@ int camera_userset_load(struct camera *cam, int64_t slot)
 
 	if (slot <= 0) {
 		/* Default: the factory configuration */
-		feature_store_defaults(&cam->fs);
+		factory_defaults(cam);
 		fixup_geometry(cam);
 		return DFK_OK;
 	}
@@ -693,7 +754,7 @@ int camera_userset_load(struct camera *cam, int64_t slot)
 	rc = kvfile_load(&f, path);
 	if (rc == DFK_ERR_NOTFOUND) {
 		/* a slot never saved holds the factory configuration, as on a new camera */
-		feature_store_defaults(&cam->fs);
+		factory_defaults(cam);
 		fixup_geometry(cam);
 		return DFK_OK;
 	}
@@ -733,7 +794,7 @@ int camera_userset_load(struct camera *cam, int64_t slot)
 				d->name, text);
 	}
 	if (rc == DFK_OK) {
-		feature_store_defaults(&cam->fs);
+		factory_defaults(cam);
 		for (unsigned i = 0; i < cam->model->n_features; i++) {
 			const struct feature_def *d = &cam->model->features[i];
 			if (!(d->flags & FEAT_F_USERSET))
@@ -807,8 +868,7 @@ void camera_power_on(struct camera *cam)
 	cam->tl_locked = false;
 	cam->fs.stream_locked = false;
 	load_flash(cam);
-	feature_store_defaults(&cam->fs);
-	factory_lut(cam);
+	factory_defaults(cam);
 	fixup_geometry(cam);
 	if (cam->userset_default > 0 && camera_userset_load(cam, cam->userset_default) < 0)
 		log_warn("camera %s: power-up with the factory configuration", cam->serial);

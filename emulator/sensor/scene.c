@@ -468,3 +468,8 @@ void scene_adc_row(const struct scene *sc, const struct scene_frame *fr, const s
 	for (size_t i = 0; i < n; i++)
 		out[i] = (uint16_t)((out[i] + 2) >> 2);
 }
+
+void sensor_light_colour(double kelvin, double rgb[3])
+{
+	light_colour(clampd(kelvin, 1000.0, 40000.0), rgb);
+}

@@ -74,6 +74,10 @@ int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *o
 /* Statistics of the frame these settings would produce, in `roi` (NULL = whole image). */
 int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
 		   struct sensor_stats *out);
+/* Relative R, G, B signal of a grey target under a black body of `kelvin`
+ * (G = 1; all 1 at the sensor's neutral temperature). The camera's white
+ * balance uses the same physics as the scene. */
+void sensor_light_colour(double kelvin, double rgb[3]);
 /* Defaults: neutral processing, full frame BayerRG8, pattern source. */
 void sensor_settings_default(struct sensor_settings *st);
 

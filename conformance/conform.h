@@ -51,6 +51,8 @@ void suite_stream_register(void);
 void suite_framerate_register(void);
 void suite_trigger_register(void);
 void suite_strobe_register(void);
+void suite_dependencies_register(void);
+void suite_imaging_register(void);
 
 /* Suites that need the I/O rig deactivate their tests, saying why, when there is none. */
 int rig_suite_init(void);

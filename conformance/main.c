@@ -32,6 +32,8 @@ static const struct suite_entry all_suites[] = {
 	{ "framerate", suite_framerate_register },
 	{ "trigger", suite_trigger_register },
 	{ "strobe", suite_strobe_register },
+	{ "dependencies", suite_dependencies_register },
+	{ "imaging", suite_imaging_register },
 };
 
 static void usage(FILE *out)

@@ -16,6 +16,7 @@
 #define ID_READOUT     "r"
 #define ID_STROBE_OUT  "s"
 #define ID_DELIVERED   "d"
+#define ID_DROPPED     "x"
 
 int vcd_open(struct vcd *v, const char *path, const char *scope, uint64_t now, int trigger_in, int strobe_out)
 {
@@ -41,6 +42,7 @@ int vcd_open(struct vcd *v, const char *path, const char *scope, uint64_t now, i
 		      "$var wire 1 " ID_READOUT " readout_active $end\n"
 		      "$var wire 1 " ID_STROBE_OUT " STROBE_OUT $end\n"
 		      "$var event 1 " ID_DELIVERED " frame_delivered $end\n"
+		      "$var event 1 " ID_DROPPED " frame_dropped $end\n"
 		      "$upscope $end\n$enddefinitions $end\n");
 	fprintf(v->f, "#%" PRIu64 "\n$dumpvars\n%d" ID_TRIGGER_IN "\n0" ID_EXPOSURE "\n0" ID_READOUT "\n%d" ID_STROBE_OUT
 		      "\n$end\n", now, trigger_in, strobe_out);
@@ -119,6 +121,10 @@ void vcd_record(struct vcd *v, const struct ev_record *rec)
 	case EV_FRAME_DELIVERED:
 		at(v, r->t);
 		fputs("1" ID_DELIVERED "\n", v->f);
+		break;
+	case EV_FRAME_DROPPED:
+		at(v, r->t);
+		fputs("1" ID_DROPPED "\n", v->f);
 		break;
 	default:
 		break;

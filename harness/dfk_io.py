@@ -1,0 +1,77 @@
+"""Python client of dfk-emu's I/O side channel (docs/io-protocol.md): drive
+TRIGGER_IN, read STROBE_OUT, control the device clock and the scene, read the
+event log, start and stop VCD traces."""
+import socket
+
+
+class IoError(Exception):
+    pass
+
+
+class IoChannel:
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise IoError("side channel closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode()
+
+    def raw(self, request):
+        """Send one line, return the reply line as it came (for protocol tests)."""
+        self.sock.sendall(request.encode() + b"\n")
+        return self._line()
+
+    def request(self, request):
+        """Send one line; return the words after 'ok', or raise IoError with the error text."""
+        reply = self.raw(request)
+        if reply == "ok" or reply.startswith("ok "):
+            return reply[3:]
+        raise IoError("%s: %s" % (request, reply))
+
+    def lines(self, request):
+        """A request answered by 'ok N' and N lines."""
+        n = int(self.request(request))
+        return [self._line() for _ in range(n)]
+
+    # conveniences
+    def time(self):
+        return int(self.request("time"))
+
+    def seq(self):
+        return int(self.request("seq"))
+
+    def pause(self):
+        self.request("clock pause")
+
+    def run(self):
+        self.request("clock run")
+
+    def advance(self, ns):
+        return int(self.request("clock advance %d" % ns))
+
+    def events(self, since=0):
+        out = []
+        for line in self.lines("events from %d" % since):
+            w = line.split()
+            ev = {"seq": int(w[0]), "t": int(w[1]), "kind": w[2], "a": int(w[3]), "b": int(w[4])}
+            if len(w) > 5:
+                ev["reason"] = w[5]
+            out.append(ev)
+        return out

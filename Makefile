@@ -33,7 +33,7 @@ BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(filter-out $(BUILD)/obj/confo
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/test-unit $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
+all: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,6 +59,11 @@ $(BUILD)/dfk-conform: $(CONFORM_OBJS)
 $(BUILD)/test-unit: $(UNIT_OBJS) $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(EMU_LIBS)
 
+# test tool (LD_PRELOAD): built without the sanitizers, which must come first in a process
+$(BUILD)/crashshim.so: harness/crashshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -fPIC -shared -o $@ $< -ldl
+
 deps:
 	@bash ci/deps.sh
 
@@ -71,7 +76,7 @@ deps-run:
 unit: $(BUILD)/test-unit
 	$(BUILD)/test-unit
 
-pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform
+pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so
 	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q harness $(PYTEST_ARGS)
 
 check: deps

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/atomicfile.h"
 #include "../common/bytes.h"
@@ -901,6 +902,7 @@ int camera_init(struct camera *cam, const struct camera_model *model, struct evl
 	int rc;
 
 	memset(cam, 0, sizeof(*cam));
+	cam->state_lock_fd = -1;
 	cam->opt = *opt;
 	cam->light_level = 1.0;
 	cam->light_kelvin = 4800.0;
@@ -921,12 +923,16 @@ int camera_init(struct camera *cam, const struct camera_model *model, struct evl
 		rc = DFK_ERR_INVAL;
 	else
 		rc = make_dirs(cam->state_dir);
+	if (rc == 0)
+		rc = state_dir_claim(cam->state_dir, &cam->state_lock_fd);
 	if (rc == 0) {
 		clock_init(&cam->clock, opt->time_scale);
 		sched_init(&cam->sched, loop, &cam->clock);
 		rc = feature_store_init(&cam->fs, model, cam);
 	}
 	if (rc < 0) {
+		if (cam->state_lock_fd >= 0)
+			close(cam->state_lock_fd);
 		sensor_free(cam->sensor);
 		blob_pool_free(cam->pool);
 		return rc;
@@ -976,4 +982,7 @@ void camera_free(struct camera *cam)
 	feature_store_free(&cam->fs);
 	sensor_free(cam->sensor);
 	blob_pool_free(cam->pool);
+	if (cam->state_lock_fd >= 0)
+		close(cam->state_lock_fd);
+	cam->state_lock_fd = -1;
 }

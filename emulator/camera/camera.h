@@ -52,6 +52,7 @@ struct camera {
 	struct feature_store fs;
 	char serial[16];
 	char state_dir[PATH_MAX];     /* this camera's non-volatile memory */
+	int state_lock_fd;            /* flock on state_dir/lock: one process per directory */
 	char user_id[64];
 	int64_t userset_default;      /* non-volatile: slot loaded at power-up */
 	bool acquiring;

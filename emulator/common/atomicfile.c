@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,5 +121,65 @@ int make_dirs(const char *path)
 		log_err("cannot create %s: %s", buf, strerror(errno));
 		return DFK_ERR_IO;
 	}
+	return DFK_OK;
+}
+
+/* NAME.tmp.DIGITS: what atomic_write_file leaves behind when killed mid-write. */
+static int is_stale_temp(const char *name)
+{
+	const char *p = strstr(name, ".tmp.");
+
+	if (!p || p == name || !p[5])
+		return 0;
+	for (p += 5; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+int state_dir_claim(const char *dir, int *lock_fd)
+{
+	char path[PATH_MAX], text[32];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*lock_fd = -1;
+	if (snprintf(path, sizeof(path), "%s/lock", dir) >= (int)sizeof(path))
+		return DFK_ERR_INVAL;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_err("cannot open %s: %s", path, strerror(errno));
+		return DFK_ERR_IO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+		ssize_t n = err == EWOULDBLOCK ? pread(fd, text, sizeof(text) - 1, 0) : -1;
+		if (n >= 0) {
+			text[n] = '\0';
+			text[strcspn(text, "\n")] = '\0';
+			log_err("%s is in use by another dfk-emu (pid %s); give each emulator its own --state-dir", dir,
+				n ? text : "?");
+		} else {
+			log_err("cannot lock %s: %s", path, strerror(err));
+		}
+		close(fd);
+		return err == EWOULDBLOCK ? DFK_ERR_BUSY : DFK_ERR_IO;
+	}
+	/* the pid is only a hint for the message above; the flock is the lock */
+	int len = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)len, 0) != len)
+		log_warn("cannot note our pid in %s: %s", path, strerror(errno));
+	d = opendir(dir);
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (!is_stale_temp(de->d_name))
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+				log_info("removed %s/%s, left by a write that did not finish", dir, de->d_name);
+		}
+		closedir(d);
+	}
+	*lock_fd = fd;
 	return DFK_OK;
 }

@@ -14,4 +14,10 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
 /* mkdir -p with mode 0755. Returns 0 or DFK_ERR_IO. */
 int make_dirs(const char *path);
 
+/* Takes the directory for this process: an exclusive flock on DIR/lock (held
+ * until *lock_fd is closed), then removes temporary files left by a writer that
+ * died mid-write (NAME.tmp.PID). Returns 0, DFK_ERR_BUSY when another process
+ * holds the directory (logged with its pid), or DFK_ERR_IO. */
+int state_dir_claim(const char *dir, int *lock_fd);
+
 #endif

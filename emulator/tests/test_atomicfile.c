@@ -1,9 +1,11 @@
 /* common/atomicfile: whole-file replacement through a temporary file and
- * rename, whole-file reads with a size cap, and mkdir -p (atomicfile.h). */
+ * rename, whole-file reads with a size cap, mkdir -p and the state directory
+ * claim (atomicfile.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/atomicfile.h"
 #include "../common/errors.h"
@@ -104,11 +106,61 @@ static void test_atomicfile_make_dirs(void)
 	ASSERT_INT(make_dirs(path), DFK_ERR_IO);
 }
 
+static void touch(const char *name)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("half", f);
+	fclose(f);
+}
+
+static int exists(const char *name)
+{
+	char path[160];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+static void test_atomicfile_state_dir_claim(void)
+{
+	CU_ASSERT_FATAL(dir[0] != '\0');   /* fixture up */
+	int fd = -1, fd2 = -1;
+
+	/* what a writer killed between create and rename leaves, and look-alikes that are data */
+	touch("userset1.conf.tmp.4242");
+	touch("flash.conf.tmp.7");
+	touch("userset2.conf");
+	touch("notes.tmp.txt");
+	touch(".tmp.12");
+	ASSERT_INT(state_dir_claim(dir, &fd), DFK_OK);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT(!exists("userset1.conf.tmp.4242"));
+	CU_ASSERT(!exists("flash.conf.tmp.7"));
+	CU_ASSERT(exists("userset2.conf"));
+	CU_ASSERT(exists("notes.tmp.txt"));
+	CU_ASSERT(exists(".tmp.12"));
+	CU_ASSERT(exists("lock"));
+	/* a second claim (another emulator on the same directory) is refused */
+	ASSERT_INT(state_dir_claim(dir, &fd2), DFK_ERR_BUSY);
+	CU_ASSERT(fd2 == -1);
+	close(fd);
+	/* released: claimable again */
+	ASSERT_INT(state_dir_claim(dir, &fd2), DFK_OK);
+	close(fd2);
+	char missing[160];
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	ASSERT_INT(state_dir_claim(missing, &fd), DFK_ERR_IO);
+}
+
 static const struct test_case cases[] = {
 	{ "test_atomicfile_write_read", test_atomicfile_write_read },
 	{ "test_atomicfile_read_limits", test_atomicfile_read_limits },
 	{ "test_atomicfile_no_temp_files_left", test_atomicfile_no_temp_files_left },
 	{ "test_atomicfile_make_dirs", test_atomicfile_make_dirs },
+	{ "test_atomicfile_state_dir_claim", test_atomicfile_state_dir_claim },
 	{ NULL, NULL },
 };
 

@@ -122,7 +122,8 @@ int t_list_dir(const char *path, char **names, int max)
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		/* "lock" is the state directory's claim (state_dir_claim), not stored data */
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, "lock") == 0)
 			continue;
 		if (names && n < max)
 			names[n] = strdup(e->d_name);

@@ -81,6 +81,8 @@ pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so
 
 check: deps
 	$(MAKE) all
+	$(MAKE) CC=clang BUILD=build-clang all   # the code must build clean with clang too
+	build-clang/test-unit
 	$(MAKE) unit
 	$(MAKE) pytest
 

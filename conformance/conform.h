@@ -47,6 +47,8 @@ void suite_descriptors_register(void);
 void suite_gencp_register(void);
 void suite_bootstrap_register(void);
 void suite_genicam_register(void);
+void suite_features_register(void);
+void suite_usersets_register(void);
 void suite_stream_register(void);
 void suite_framerate_register(void);
 void suite_trigger_register(void);

@@ -28,6 +28,8 @@ static const struct suite_entry all_suites[] = {
 	{ "gencp", suite_gencp_register },
 	{ "bootstrap", suite_bootstrap_register },
 	{ "genicam", suite_genicam_register },
+	{ "features", suite_features_register },
+	{ "usersets", suite_usersets_register },
 	{ "stream", suite_stream_register },
 	{ "framerate", suite_framerate_register },
 	{ "trigger", suite_trigger_register },

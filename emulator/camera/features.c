@@ -288,12 +288,14 @@ static int check_value(struct feature_store *fs, int idx, struct feat_value *v)
 			if (!(d->flags & FEAT_F_CLAMP))
 				return DFK_ERR_RANGE;
 			v->i = v->i < lo.i ? lo.i : hi.i;
+			if (d->inc > 1)
+				v->i -= (v->i - lo.i) % d->inc;
+			return DFK_OK;
 		}
-		if (d->inc > 1 && (v->i - lo.i) % d->inc) {
-			if (!(d->flags & FEAT_F_CLAMP))
-				return DFK_ERR_RANGE;
-			v->i -= (v->i - lo.i) % d->inc;
-		}
+		/* within the limits but off the increment is refused even where out-of-range values
+		 * are clamped: the clamp (5.1.5) replaces values the limits make invalid */
+		if (d->inc > 1 && (v->i - lo.i) % d->inc)
+			return DFK_ERR_RANGE;
 		return DFK_OK;
 	case FEAT_FLOAT:
 		if (isnan(v->f) || isinf(v->f))

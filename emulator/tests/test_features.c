@@ -168,11 +168,13 @@ static void test_features_stream_lock(void)
 
 static void test_features_clamp(void)
 {
-	/* OffsetX: out-of-range writes are clamped (5.1.5), increments rounded down */
+	/* OffsetX: out-of-range writes are clamped (5.1.5); within the range, off the increment is refused */
 	ASSERT_INT(feature_set_int(&fs, "OffsetAutoCenter", 0), DFK_OK);
 	ASSERT_INT(feature_set_int(&fs, "OffsetX", 5000), DFK_OK);
 	ASSERT_INT(feature_get_int(&fs, "OffsetX"), 3840);
-	ASSERT_INT(feature_set_int(&fs, "OffsetX", 100), DFK_OK);
+	ASSERT_INT(feature_set_int(&fs, "OffsetX", 100), DFK_ERR_RANGE);
+	ASSERT_INT(feature_get_int(&fs, "OffsetX"), 3840);
+	ASSERT_INT(feature_set_int(&fs, "OffsetX", 96), DFK_OK);
 	ASSERT_INT(feature_get_int(&fs, "OffsetX"), 96);
 	ASSERT_INT(feature_set_int(&fs, "OffsetX", -16), DFK_OK);
 	ASSERT_INT(feature_get_int(&fs, "OffsetX"), 0);

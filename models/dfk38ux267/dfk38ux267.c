@@ -483,7 +483,7 @@ static const struct feature_def dfk38ux267_features[] = {
 	  .display_name = "White Balance Temperature",
 	  .tooltip = "Colour temperature of the light in Temperature mode; the channel ratios follow from it.",
 	  .section = "5.8.3", .type = FEAT_INTEGER, .access = FEAT_RW, .address = A_WB + 0x18, .length = 4,
-	  .min = 2500, .max = 10000, .inc = 1, .def = 6500, .unit = "K",
+	  .min = 2500, .max = 10000, .inc = 1, .def = 6000, .unit = "K",   /* = the default preset, Daylight */
 	  .locked_expr = "BalanceWhiteMode <> 1 || BalanceWhiteAuto <> 0", .flags = USERSET | FEAT_F_VOLATILE },
 	{ .name = "BalanceWhiteTemperaturePreset", .category = "WhiteBalanceControl",
 	  .display_name = "White Balance Temperature Preset",

@@ -75,3 +75,30 @@ class IoChannel:
                 ev["reason"] = w[5]
             out.append(ev)
         return out
+
+
+MULTILINE = {"events", "help"}    # requests answered by "ok N" and N lines
+
+
+def main(argv):
+    """dfk_io.py SOCKET REQUEST...: send each request (one argument each), print the replies.
+    Exit 1 at the first error reply."""
+    if len(argv) < 2:
+        print("usage: dfk_io.py SOCKET 'REQUEST' ['REQUEST' ...]   (requests: dfk_io.py SOCKET help)")
+        return 2
+    with IoChannel(argv[0]) as io:
+        for req in argv[1:]:
+            reply = io.raw(req)
+            print(reply)
+            if not reply.startswith("ok"):
+                return 1
+            words = req.split()
+            if words and words[0] in MULTILINE and reply[3:].strip().isdigit():
+                for _ in range(int(reply[3:])):
+                    print(io._line())
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules.h"
+
 static void xml_text(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -18,6 +20,25 @@ static void xml_text(FILE *f, const char *s)
 			break;
 		}
 	}
+}
+
+/* The manual's rules (rules.h) this test checks, as JUnit properties: a failure traces to manual sentences. */
+static void rule_properties(FILE *f, const char *suite, const char *test)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rule_table_len; i++) {
+		if (!rule_names_test(&rule_table[i], suite, test))
+			continue;
+		if (!any)
+			fprintf(f, "<properties>");
+		any = true;
+		fprintf(f, "<property name=\"rule\" value=\"");
+		xml_text(f, rule_table[i].id);
+		fprintf(f, "\"/>");
+	}
+	if (any)
+		fprintf(f, "</properties>");
 }
 
 static unsigned count_failures(CU_pTest t)
@@ -58,6 +79,7 @@ int junit_write(const char *path, const char *name)
 			fprintf(f, "\" name=\"");
 			xml_text(f, t->pName);
 			fprintf(f, "\">");
+			rule_properties(f, s->pName, t->pName);
 			if (!t->fActive || !s->fActive) {
 				fprintf(f, "<skipped/>");
 			} else {

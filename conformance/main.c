@@ -11,6 +11,7 @@
 
 #include "conform.h"
 #include "junit.h"
+#include "rules.h"
 
 #define EXIT_SKIP 77
 
@@ -42,9 +43,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: dfk-conform --device URL [options]\n"
+		"       dfk-conform --list | --list-tests | --list-rules\n"
 		"  --device URL        usbip://HOST:PORT/BUSID (our userspace USB/IP client) or\n"
 		"                      usb://VID:PID[/SERIAL] (libusb: a real camera or a vhci-attached one)\n"
 		"  --suite A,B,...     suites to run (default: all); --list shows them\n"
+		"  --list              print the suites and exit\n"
+		"  --list-tests        print every test as suite/test and exit\n"
+		"  --list-rules        print the manual's behavioural rules (fixtures rules.ini) with the\n"
+		"                      tests that check each, or why none does, and the counts; then exit\n"
 		"  --junit FILE        write a JUnit XML report\n"
 		"  --fixtures DIR      expectations from the manual (default: fixtures/dfk38ux267 next to the binary's tree)\n"
 		"  --save-frames DIR   write received frames as PNG (decoded to RGB)\n"
@@ -52,7 +58,7 @@ static void usage(FILE *out)
 		"                      frame byte for byte and timestamps to the nanosecond\n"
 		"  --seed N            seed of the randomised checks (default 1)\n"
 		"  --io PATH           I/O rig: dfk-emu's side channel socket (dfk-emu --io PATH); the\n"
-		"                      trigger and strobe suites skip without one\n"
+		"                      trigger, strobe and imaging suites skip without one\n"
 		"  -v, --verbose\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);
@@ -134,6 +140,84 @@ CU_pSuite conform_add_suite(const char *name, const char *what)
 	return CU_add_suite(name, NULL, NULL);
 }
 
+/* Registers every suite (registration needs no device: suites open it when they run). */
+static bool register_all(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+		all_suites[i].reg();
+	if (CU_get_error() != CUE_SUCCESS) {
+		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return false;
+	}
+	return true;
+}
+
+/* "suite/test" names a registered test. */
+static bool test_registered(const char *suite_test)
+{
+	const char *slash = strchr(suite_test, '/');
+	CU_pTestRegistry reg = CU_get_registry();
+
+	if (!slash || !reg)
+		return false;
+	for (CU_pSuite s = reg->pSuite; s; s = s->pNext) {
+		if (strlen(s->pName) != (size_t)(slash - suite_test) || strncmp(s->pName, suite_test, (size_t)(slash - suite_test)))
+			continue;
+		for (CU_pTest t = s->pTest; t; t = t->pNext)
+			if (strcmp(t->pName, slash + 1) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int list_tests(void)
+{
+	if (!register_all())
+		return 1;
+	for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+		for (CU_pTest t = s->pTest; t; t = t->pNext)
+			printf("%s/%s\n", s->pName, t->pName);
+	CU_cleanup_registry();
+	return 0;
+}
+
+/* One line per rule: id, section, status, then the tests (and a note) or the reason; then the counts.
+ * A table that names an unknown test or lacks a reason is a bug of this program: exit 1. */
+static int list_rules(void)
+{
+	unsigned count[RULE_STATUSES] = { 0 };
+
+	if (!register_all())
+		return 1;
+	int problems = rules_validate(test_registered, stderr);
+	CU_cleanup_registry();
+	if (problems)
+		return 1;
+	for (size_t i = 0; i < rule_table_len; i++) {
+		const struct rule_cover *r = &rule_table[i];
+		printf("%s\t%s\t%s\t", r->id, r->section, rule_status_name(r->status));
+		if (r->status == RULE_CHECKED) {
+			for (size_t j = 0; j < RULE_MAX_TESTS && r->tests[j]; j++)
+				printf("%s%s", j ? " " : "", r->tests[j]);
+			if (r->note)
+				printf("\t%s", r->note);
+		} else {
+			printf("%s", r->note);
+		}
+		printf("\n");
+		count[r->status]++;
+	}
+	printf("%zu rules: %u %s, %u %s, %u %s\n", rule_table_len, count[RULE_CHECKED], rule_status_name(RULE_CHECKED),
+	       count[RULE_NOT_CHECKABLE], rule_status_name(RULE_NOT_CHECKABLE), count[RULE_NOT_YET_CHECKED],
+	       rule_status_name(RULE_NOT_YET_CHECKED));
+	return 0;
+}
+
 static bool selected(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -152,7 +236,19 @@ static bool selected(const char *list, const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEVICE = 256, OPT_SUITE, OPT_JUNIT, OPT_FIXTURES, OPT_SAVE, OPT_SEED, OPT_LIST, OPT_PATTERN, OPT_IO };
+	enum {
+		OPT_DEVICE = 256,
+		OPT_SUITE,
+		OPT_JUNIT,
+		OPT_FIXTURES,
+		OPT_SAVE,
+		OPT_SEED,
+		OPT_LIST,
+		OPT_LIST_TESTS,
+		OPT_LIST_RULES,
+		OPT_PATTERN,
+		OPT_IO
+	};
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "suite", required_argument, NULL, OPT_SUITE },
@@ -161,6 +257,8 @@ int main(int argc, char **argv)
 		{ "save-frames", required_argument, NULL, OPT_SAVE },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "list", no_argument, NULL, OPT_LIST },
+		{ "list-tests", no_argument, NULL, OPT_LIST_TESTS },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "expect-pattern", required_argument, NULL, OPT_PATTERN },
 		{ "io", required_argument, NULL, OPT_IO },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -189,6 +287,8 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
 				printf("%s\n", all_suites[i].name);
 			return 0;
+		case OPT_LIST_TESTS: return list_tests();
+		case OPT_LIST_RULES: return list_rules();
 		case 'v': C->verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

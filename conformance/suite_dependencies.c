@@ -260,7 +260,8 @@ static void test_lut_locks_gamma(void)
 	gc_set_float("Gamma", 1.0, NULL, 0);
 }
 
-/* 5.11.2 / 5.11.3 "When Auto Functions ROI Preset is set to Custom Rectangle, the user can manually set the position
+/* 5.11.2 the presets select parts of the output image (here 1024x512, so every preset fits the printed
+ * ROI maxima); 5.11.3 "When Auto Functions ROI Preset is set to Custom Rectangle, the user can manually set the position
  * and size of the region of interest. The coordinates are relative to the origin of the current video format" */
 static void test_auto_roi_presets(void)
 {
@@ -278,6 +279,23 @@ static void test_auto_roi_presets(void)
 	CHECK_MSG(geti("AutoFunctionsROILeft") + geti("AutoFunctionsROIWidth") / 2 == 512 &&
 			  geti("AutoFunctionsROITop") + geti("AutoFunctionsROIHeight") / 2 == 256,
 		  "Center50 is not centred");
+	gint64 w50 = geti("AutoFunctionsROIWidth"), h50 = geti("AutoFunctionsROIHeight");
+	/* "Select a small rectangular area in the center of the output image" */
+	REQUIRE_MSG(gc_set_string("AutoFunctionsROI_Preset", "Center25", err, sizeof(err)), "%s", err);
+	CHECK_MSG(geti("AutoFunctionsROILeft") + geti("AutoFunctionsROIWidth") / 2 == 512 &&
+			  geti("AutoFunctionsROITop") + geti("AutoFunctionsROIHeight") / 2 == 256 &&
+			  geti("AutoFunctionsROIWidth") * geti("AutoFunctionsROIHeight") < w50 * h50,
+		  "Center25 of 1024x512: %lld,%lld %lldx%lld, not a centred area smaller than Center50 (%lldx%lld)",
+		  (long long)geti("AutoFunctionsROILeft"), (long long)geti("AutoFunctionsROITop"),
+		  (long long)geti("AutoFunctionsROIWidth"), (long long)geti("AutoFunctionsROIHeight"), (long long)w50,
+		  (long long)h50);
+	/* "Select the full output image" */
+	REQUIRE_MSG(gc_set_string("AutoFunctionsROI_Preset", "FullSensor", err, sizeof(err)), "%s", err);
+	CHECK_MSG(geti("AutoFunctionsROILeft") == 0 && geti("AutoFunctionsROITop") == 0 &&
+			  geti("AutoFunctionsROIWidth") == 1024 && geti("AutoFunctionsROIHeight") == 512,
+		  "FullSensor of 1024x512: %lld,%lld %lldx%lld", (long long)geti("AutoFunctionsROILeft"),
+		  (long long)geti("AutoFunctionsROITop"), (long long)geti("AutoFunctionsROIWidth"),
+		  (long long)geti("AutoFunctionsROIHeight"));
 	CHECK_MSG(!gc_set_int("AutoFunctionsROILeft", 10, NULL, 0), "ROI writable with a preset");
 	REQUIRE_MSG(gc_set_string("AutoFunctionsROI_Preset", "CustomRectangle", err, sizeof(err)), "%s", err);
 	CHECK_MSG(gc_set_int("AutoFunctionsROILeft", 100, err, sizeof(err)) && gc_set_int("AutoFunctionsROIWidth", 200, err, sizeof(err)),

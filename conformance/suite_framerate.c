@@ -129,18 +129,97 @@ static void test_monotonic_grid(void)
 	}
 }
 
-/* Skipping reads fewer lines: its maximum is at least that of the full readout of the same output size. */
+/* Skipping reads fewer lines: its maximum is at least that of the full readout of the same output size.
+ * 5.1.3 "However, skipping modes usually provide a higher maximum frame rate" (than binning): Skipping 2X
+ * against Binning 2X at the same output size and format. */
 static void test_readout_modes_faster(void)
 {
 	char err[256] = "";
-	double full = 0, skip = 0;
+	double full = 0, skip = 0, skip2 = 0, bin2 = 0;
 
 	reset_readout();
 	REQUIRE_MSG(max_fps("BayerRG8", 1920, 1080, &full, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_set_int("DecimationVertical", 2, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(max_fps("BayerRG8", 1920, 1080, &skip, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(gc_set_int("DecimationHorizontal", 2, err, sizeof(err)), "Skipping 2X: %s", err);
+	REQUIRE_MSG(max_fps("BayerRG8", 1920, 1080, &skip2, err, sizeof(err)), "%s", err);
+	reset_readout();
+	REQUIRE_MSG(gc_set_int("BinningHorizontal", 2, err, sizeof(err)), "Binning 2X: %s", err);
+	REQUIRE_MSG(max_fps("BayerRG8", 1920, 1080, &bin2, err, sizeof(err)), "%s", err);
 	reset_readout();
 	CHECK_MSG(skip >= full, "Skipping 2X vertical %.3f fps < default %.3f fps at 1920x1080", skip, full);
+	CHECK_MSG(skip2 >= bin2, "Skipping 2X %.3f fps < Binning 2X %.3f fps at 1920x1080 BayerRG8", skip2, bin2);
+}
+
+/* 5.1.1 "The bits per pixel needed for a particular pixel format influence the required bandwidth";
+ * 5.1.1.4 - 5.1.1.6: YUV 4:2:2, YUV 4:1:1 and RGB24 need more bandwidth than 8-bit raw, "thus reducing
+ * the maximum possible frame rate", RGB24 the most; the two 4:1:1 formats "only differ in their byte
+ * order". At every size of a grid: more bits per pixel (5.1.1 table) never give a higher maximum, and
+ * the two 4:1:1 formats have the same maximum. */
+static void test_bits_per_pixel_order(void)
+{
+	static const struct { const char *format; int bits; } fmts[] = {
+		{ "BayerRG8", 8 }, { "Mono8", 8 }, { "BayerRG12p", 12 }, { "YCbCr411_8", 12 },
+		{ "YCbCr411_8_CbYYCrYY", 12 }, { "BayerRG16", 16 }, { "YCbCr422_8", 16 }, { "BGR8", 24 },
+	};
+	enum { NF = sizeof(fmts) / sizeof(fmts[0]) };
+	static const int sizes[][2] = { { 4096, 2160 }, { 3840, 2160 }, { 2560, 1500 }, { 1920, 1080 }, { 640, 480 },
+					{ 4096, 120 } };
+	char err[256] = "";
+	unsigned pairs = 0;
+
+	reset_readout();
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		double m[NF];
+		for (size_t i = 0; i < NF; i++)
+			REQUIRE_MSG(max_fps(fmts[i].format, sizes[s][0], sizes[s][1], &m[i], err, sizeof(err)), "%s", err);
+		for (size_t i = 0; i < NF; i++)
+			for (size_t j = 0; j < NF; j++) {
+				if (fmts[j].bits <= fmts[i].bits)
+					continue;
+				pairs++;
+				CHECK_MSG(m[j] <= m[i] + 1e-6, "%dx%d: %s (%d bits) %.3f fps above %s (%d bits) %.3f fps",
+					  sizes[s][0], sizes[s][1], fmts[j].format, fmts[j].bits, m[j], fmts[i].format,
+					  fmts[i].bits, m[i]);
+			}
+		CHECK_MSG(fabs(m[3] - m[4]) < 1e-6, "%dx%d: YCbCr411_8 %.3f fps, YCbCr411_8_CbYYCrYY %.3f fps", sizes[s][0],
+			  sizes[s][1], m[3], m[4]);
+	}
+	gc_set_string("PixelFormat", "BayerRG8", NULL, 0);
+	printf("\n    %u format pairs over %zu sizes ordered by bits per pixel\n", pairs,
+	       sizeof(sizes) / sizeof(sizes[0]));
+}
+
+/* 5.1.2 "Changes in the vertical resolution have more effect on the maximum frame rate than changes in
+ * the horizontal direction": halving Height never gains less than halving Width, and gains more
+ * somewhere (the manual's own tables: BayerRG8 4096x2160 and 3840x2160 both 35 fps). */
+static void test_vertical_dominates(void)
+{
+	static const char *const formats[] = { "BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8",
+					       "YCbCr411_8", "BGR8", "Mono8" };
+	static const int sizes[][2] = { { 4096, 2160 }, { 3840, 2160 }, { 1920, 1080 }, { 1024, 480 } };
+	char err[256] = "";
+	unsigned strictly = 0, cases = 0;
+
+	reset_readout();
+	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++)
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			int w = sizes[s][0], h = sizes[s][1];
+			double base = 0, half_w = 0, half_h = 0;
+			REQUIRE_MSG(max_fps(formats[f], w, h, &base, err, sizeof(err)) &&
+					    max_fps(formats[f], w / 2, h, &half_w, err, sizeof(err)) &&
+					    max_fps(formats[f], w, h / 2, &half_h, err, sizeof(err)),
+				    "%s", err);
+			cases++;
+			CHECK_MSG(half_h - base >= half_w - base - 1e-6,
+				  "%s %dx%d (%.3f fps): halving Height gives %.3f fps, halving Width %.3f fps", formats[f], w,
+				  h, base, half_h, half_w);
+			strictly += half_h - base > half_w - base + 1e-3;
+		}
+	gc_set_string("PixelFormat", "BayerRG8", NULL, 0);
+	CHECK_MSG(strictly > 0, "halving Height never gained more than halving Width in %u cases", cases);
+	printf("\n    %u cases: halving Height gains more than halving Width in %u, as much in the rest\n", cases,
+	       strictly);
 }
 
 /* At the maximum rate, frames come one frame period apart in device time. */
@@ -190,4 +269,6 @@ void suite_framerate_register(void)
 	CU_add_test(s, "monotonic_grid", test_monotonic_grid);
 	CU_add_test(s, "skipping_not_slower", test_readout_modes_faster);
 	CU_add_test(s, "timestamps_at_max", test_timestamps_at_max);
+	CU_add_test(s, "bits_per_pixel_order", test_bits_per_pixel_order);
+	CU_add_test(s, "vertical_dominates", test_vertical_dominates);
 }

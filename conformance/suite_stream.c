@@ -120,9 +120,47 @@ static void save_png(const struct frame_geometry *g, const struct stream_frame *
 }
 
 struct run_result {
-	unsigned frames, complete, pixel_errors, field_errors, ts_errors, id_gaps;
+	unsigned frames, complete, pixel_errors, field_errors, ts_errors, id_gaps, size_errors, lsb_errors;
 	char first[512];
 };
+
+/* Bytes per pixel as manual 5.1.1.1 - 5.1.1.7 state them (num / den), by PFNC
+ * name: written from the manual's sentences, not from the PFNC codes, so a
+ * device whose PayloadSize follows a wrong bits-per-pixel is caught. */
+static const struct manual_size {
+	const char *format;
+	unsigned num, den;
+} manual_sizes[] = {
+	{ "BayerRG8", 1, 1 },            /* "one byte for each pixel" */
+	{ "BayerRG12p", 3, 2 },          /* "3 bytes for each pair of 2 consecutive pixels" */
+	{ "BayerRG16", 2, 1 },           /* "2 bytes for each pixel" */
+	{ "YCbCr422_8", 2, 1 },          /* "averages to 2 bytes per pixel" */
+	{ "YCbCr411_8", 3, 2 },          /* a luminance byte per pixel, a Cb/Cr pair per four pixels */
+	{ "YCbCr411_8_CbYYCrYY", 3, 2 }, /* "only differ in their byte order" */
+	{ "BGR8", 3, 1 },                /* "uses 3 bytes to store 1 pixel" */
+	{ "Mono8", 1, 1 },               /* luminance only, 8 bits per pixel (5.1.1 table) */
+};
+
+/* Width * Height * bytes per pixel of the manual, or 0 for a format it does not list. */
+static uint64_t manual_payload(const struct frame_geometry *g)
+{
+	const char *name = frame_pfnc_name(g->pfnc);
+
+	for (size_t i = 0; name && i < sizeof(manual_sizes) / sizeof(manual_sizes[0]); i++)
+		if (strcmp(manual_sizes[i].format, name) == 0)
+			return (uint64_t)g->width * g->height * manual_sizes[i].num / manual_sizes[i].den;
+	return 0;
+}
+
+/* Manual 5.1.1.3: "The pixel data is transmitted in the most significant bits." With the
+ * 12-bit sensor of the Quick Facts the low 4 bits of every little-endian 16-bit sample are 0. */
+static bool msb_aligned_16(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		if (p[i] & 0x0F)
+			return false;
+	return true;
+}
 
 static void note(struct run_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct run_result *r, const char *fmt, ...)
@@ -150,6 +188,14 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 	memset(r, 0, sizeof(*r));
 	read_geometry(&g);
 	gc_get_int("PayloadSize", &payload, NULL, 0);
+	/* 5.1.2: the region's size times the format's bytes per pixel is what crosses the link */
+	uint64_t want_payload = manual_payload(&g);
+	if (want_payload == 0 || (uint64_t)payload != want_payload) {
+		r->size_errors++;
+		note(r, "PayloadSize %lld for %s %ux%u; manual 5.1.1: %llu bytes", (long long)payload,
+		     frame_pfnc_name(g.pfnc) ? frame_pfnc_name(g.pfnc) : "an unknown format", g.width, g.height,
+		     (unsigned long long)want_payload);
+	}
 	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
 	uint64_t period = fps > 0 ? (uint64_t)llround(1e9 / fps) : 0;
 	rc = stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 8);
@@ -214,6 +260,11 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 		}
 		prev_id = l->block_id;
 		prev_ts = l->timestamp;
+		if (g.pfnc == PFNC_BAYER_RG16 && !msb_aligned_16(f->payload, f->received)) {
+			r->lsb_errors++;
+			note(r, "block %llu: BayerRG16 samples with low 4 bits set (manual 5.1.1.3: data in the most "
+				"significant bits)", (unsigned long long)l->block_id);
+		}
 		if (C->pattern) {
 			struct frame_source src = { .seed = C->pattern_seed, .block_id = l->block_id };
 			struct frame_diff d;
@@ -237,6 +288,8 @@ static void check_run(const char *what, unsigned n, const struct run_result *r)
 	CHECK_MSG(r->frames == n && r->complete == n, "%s: %u of %u frames, %u complete; %s", what, r->frames, n,
 		  r->complete, r->first);
 	CHECK_MSG(r->field_errors == 0, "%s: leader/trailer: %s", what, r->first);
+	CHECK_MSG(r->size_errors == 0, "%s: payload size: %s", what, r->first);
+	CHECK_MSG(r->lsb_errors == 0, "%s: %s", what, r->first);
 	CHECK_MSG(r->id_gaps == 0, "%s: block ids not consecutive: %s", what, r->first);
 	CHECK_MSG(r->ts_errors == 0, "%s: timestamps: %s", what, r->first);
 	CHECK_MSG(r->pixel_errors == 0, "%s: %s", what, r->first);
@@ -249,6 +302,16 @@ static void format_run(const char *format, int64_t w, int64_t h)
 
 	snprintf(what, sizeof(what), "%s %lldx%lld", format, (long long)w, (long long)h);
 	REQUIRE_MSG(setup(format, w, h, err, sizeof(err)), "%s: %s", what, err);
+	/* 5.1.1: the selected name is the PFNC format the device then streams (the leader
+	 * is compared with PixelFormat frame by frame); 5.1.2: Width/Height set the image size */
+	gint64 pf = 0, gw = 0, gh = 0;
+	gc_get_int("PixelFormat", &pf, NULL, 0);
+	CHECK_MSG(frame_pfnc_name((uint32_t)pf) && strcmp(frame_pfnc_name((uint32_t)pf), format) == 0,
+		  "%s: PixelFormat reads 0x%08llx (%s), not the PFNC code of %s", what, (unsigned long long)pf,
+		  frame_pfnc_name((uint32_t)pf) ? frame_pfnc_name((uint32_t)pf) : "unknown", format);
+	gc_get_int("Width", &gw, NULL, 0);
+	gc_get_int("Height", &gh, NULL, 0);
+	CHECK_MSG(gw == w && gh == h, "%s: Width/Height read %lldx%lld", what, (long long)gw, (long long)gh);
 	stream_frames(FRAMES, true, "format", &r);
 	check_run(what, FRAMES, &r);
 }

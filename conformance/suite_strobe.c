@@ -22,19 +22,29 @@ static int strobe_level(void)
 	return out[0] - '0';
 }
 
-/* 5.6.1 "True: TRIGGER_IN line status is low"; "False: TRIGGER_IN line status is high" */
+/* 5.6.1 "True: TRIGGER_IN line status is low"; "False: TRIGGER_IN line status is high"
+ * 5.6 "The digital input can be used as a Trigger input but the current status can also be examined
+ * directly": GPIIn reads the line with the trigger mode off and on. */
 static void test_gpi_reads_trigger_in(void)
 {
-	gint64 v = -1;
+	static const char *const modes[] = { "Off", "On" };
 
 	rig_do("line set 0");
 	rig_do("clock pause");
-	rig_advance(10);
-	CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 1, "TRIGGER_IN low: GPIIn %lld (expected True)", (long long)v);
-	rig_do("line set 1");
-	rig_advance(10);
-	CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 0, "TRIGGER_IN high: GPIIn %lld (expected False)", (long long)v);
+	for (int m = 0; m < 2; m++) {
+		gint64 v = -1;
+		REQUIRE_MSG(gc_set_string("TriggerMode", modes[m], NULL, 0), "TriggerMode %s", modes[m]);
+		rig_do("line set 0");
+		rig_advance(10);
+		CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 1, "TriggerMode %s, TRIGGER_IN low: GPIIn %lld (expected True)",
+			  modes[m], (long long)v);
+		rig_do("line set 1");
+		rig_advance(10);
+		CHECK_MSG(gc_get_int("GPIIn", &v, NULL, 0) && v == 0, "TriggerMode %s, TRIGGER_IN high: GPIIn %lld (expected False)",
+			  modes[m], (long long)v);
+	}
 	CHECK_MSG(!gc_set_int("GPIIn", 1, NULL, 0), "GPIIn accepted a write");
+	gc_set_string("TriggerMode", "Off", NULL, 0);
 	rig_do("line set 0");
 	rig_advance(10);
 	rig_do("clock run");
@@ -135,6 +145,46 @@ static void test_fixed_duration_and_delay(void)
 	finish();
 }
 
+/* 5.7.3 Exposure: "Output pulse duration is equal to the current exposure time" -- also while auto exposure
+ * changes it from frame to frame: each pulse as long as its own frame's exposure. */
+static void test_exposure_pulse_follows_auto_exposure(void)
+{
+	uint64_t t0 = rig_start_triggered(1500.0), seq;
+	char err[256] = "";
+	int differ = 0;
+
+	REQUIRE_MSG(t0, "setup");
+	gc_execute("AcquisitionStop", NULL, 0);
+	REQUIRE_MSG(gc_set_string("StrobePolarity", "ActiveHigh", err, sizeof(err)) &&
+			    gc_set_string("StrobeOperation", "Exposure", err, sizeof(err)) &&
+			    gc_set_int("StrobeDelay", 0, err, sizeof(err)) &&
+			    gc_set_string("StrobeEnable", "On", err, sizeof(err)) &&
+			    gc_set_string("ExposureAuto", "Continuous", err, sizeof(err)),
+		    "%s", err);
+	gc_execute("AcquisitionStart", NULL, 0);
+	seq = io_next_seq(C->io);
+	rig_do("line pulse 100000 at %" PRIu64 " count 6 period 50000000", io_time(C->io) + 1 * MS);
+	rig_advance(320 * MS);
+	rig_fetch(seq, &L);
+	gc_set_string("ExposureAuto", "Off", NULL, 0);
+	REQUIRE_MSG(rig_count(&L, "exposure_start") == 6 && rig_count(&L, "strobe_out") == 12,
+		    "6 triggers: %d exposures, %d STROBE_OUT edges", rig_count(&L, "exposure_start"),
+		    rig_count(&L, "strobe_out"));
+	uint64_t first = 0;
+	for (int i = 0; i < 6; i++) {
+		const struct io_event *s = rig_find(&L, "exposure_start", i), *e = rig_find(&L, "exposure_end", i);
+		const struct io_event *on = rig_find(&L, "strobe_out", 2 * i), *off = rig_find(&L, "strobe_out", 2 * i + 1);
+		REQUIRE_MSG(s && e && on && off, "frame %d: exposure or pulse missing", i);
+		CHECK_MSG(on->t == s->t && off->t == e->t, "frame %d: exposure %" PRIu64 " ns, pulse %" PRIu64 " ns", i,
+			  e->t - s->t, off->t - on->t);
+		if (i == 0)
+			first = e->t - s->t;
+		differ += e->t - s->t != first;
+	}
+	CHECK_MSG(differ > 0, "auto exposure kept every exposure at %" PRIu64 " ns: nothing followed", first);
+	finish();
+}
+
 /* 5.7.1 Off: "Strobe disabled" -- no pulses while frames are taken */
 static void test_strobe_disabled(void)
 {
@@ -162,4 +212,5 @@ void suite_strobe_register(void)
 	CU_add_test(s, "active_low_inverts", test_active_low);
 	CU_add_test(s, "fixed_duration_and_delay", test_fixed_duration_and_delay);
 	CU_add_test(s, "strobe_disabled", test_strobe_disabled);
+	CU_add_test(s, "exposure_pulse_follows_auto_exposure", test_exposure_pulse_follows_auto_exposure);
 }

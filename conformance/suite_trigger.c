@@ -31,12 +31,18 @@ static int accepted_count(void) { return rig_count(&L, "trigger_accepted"); }
 
 static const struct io_event *rejected(int n) { return rig_find(&L, "trigger_rejected", n); }
 
-/* 5.4.1 "The Trigger Mode parameter enables the trigger mode." With it Off, TRIGGER_IN edges are not triggers. */
+/* 5.4.1 "The Trigger Mode parameter enables the trigger mode." On: nothing is exposed until a trigger
+ * comes. Off: TRIGGER_IN edges are not triggers, and the camera runs free at AcquisitionFrameRate. */
 static void test_mode_off(void)
 {
 	uint64_t t0, seq;
+	double fps = 0;
 
 	REQUIRE_MSG(scenario(&t0, &seq), "setup");
+	rig_advance(50 * MS);
+	rig_fetch(seq, &L);
+	CHECK_MSG(rig_count(&L, "exposure_start") == 0, "TriggerMode On: %d exposures in 50 ms without a trigger",
+		  rig_count(&L, "exposure_start"));
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_set_string("TriggerMode", "Off", NULL, 0);
 	seq = io_next_seq(C->io);
@@ -46,6 +52,21 @@ static void test_mode_off(void)
 	const struct io_event *r = rejected(0);
 	CHECK_MSG(accepted_count() == 0 && r && !strcmp(r->reason, "trigger_mode_off"),
 		  "TriggerMode Off: %d accepted, rejection '%s'", accepted_count(), r ? r->reason : "none");
+	/* free-running: exposures one frame period apart, no edge needed */
+	REQUIRE_MSG(gc_set_float("AcquisitionFrameRate", 100.0, NULL, 0), "AcquisitionFrameRate 100");
+	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
+	seq = io_next_seq(C->io);
+	REQUIRE_MSG(gc_execute("AcquisitionStart", NULL, 0), "AcquisitionStart");
+	rig_advance(105 * MS);
+	rig_fetch(seq, &L);
+	gc_execute("AcquisitionStop", NULL, 0);
+	uint64_t period = (uint64_t)llround(1e9 / fps);
+	int n = rig_count(&L, "exposure_start"), bad = 0;
+	for (int i = 1; i < n; i++)
+		bad += rig_find(&L, "exposure_start", i)->t - rig_find(&L, "exposure_start", i - 1)->t != period;
+	CHECK_MSG(n >= 10 && n <= 11 && bad == 0,
+		  "TriggerMode Off at %.3f fps: %d exposures in 105 ms, %d spaced other than %" PRIu64 " ns", fps, n, bad,
+		  period);
 	rig_finish();
 }
 
@@ -63,6 +84,7 @@ static void test_activation(void)
 	CHECK_MSG(a && a->t == t0 + 1 * MS, "RisingEdge: accepted at %" PRIu64 ", edge at %" PRIu64, a ? a->t : 0,
 		  t0 + 1 * MS);
 	CHECK_MSG(e && e->t == t0 + 1 * MS, "RisingEdge: exposure at %" PRIu64, e ? e->t : 0);
+	CHECK_MSG(accepted_count() == 1, "RisingEdge: %d triggers accepted for one pulse", accepted_count());
 	/* FallingEdge: the falling edge of the next pulse triggers */
 	gc_execute("AcquisitionStop", NULL, 0);
 	REQUIRE_MSG(gc_set_string("TriggerActivation", "FallingEdge", NULL, 0), "FallingEdge");
@@ -352,6 +374,31 @@ static void test_low_latency_off_adds_delay(void)
 	rig_finish();
 }
 
+/* 5.4.8 True: "Delay between trigger input and start of exposure is exactly as configured through the Trigger
+ * Delay feature" -- whatever the timing of the edge relative to the sensor (the phases of the test above). */
+static void test_low_latency_on_exact_delay(void)
+{
+	uint64_t t0, seq;
+
+	REQUIRE_MSG(scenario(&t0, &seq), "setup");   /* IMXLowLatencyMode True */
+	gc_execute("AcquisitionStop", NULL, 0);
+	REQUIRE_MSG(gc_set_float("TriggerDelay", 100.0, NULL, 0), "TriggerDelay");
+	gc_execute("AcquisitionStart", NULL, 0);
+	uint64_t t = io_time(C->io);
+	seq = io_next_seq(C->io);
+	for (int i = 0; i < 6; i++)
+		rig_do("line pulse 50000 at %" PRIu64, t + (uint64_t)(i + 1) * 10 * MS + (uint64_t)i * 3333);
+	rig_advance(80 * MS);
+	rig_fetch(seq, &L);
+	for (int i = 0; i < 6; i++) {
+		const struct io_event *a = rig_find(&L, "trigger_accepted", i), *e = rig_find(&L, "exposure_start", i);
+		REQUIRE_MSG(a && e, "trigger %d: accepted %s, exposure %s", i, a ? "yes" : "no", e ? "yes" : "no");
+		CHECK_MSG(e->t == a->t + 100 * US, "trigger %d: exposure %" PRIu64 " ns after the edge (TriggerDelay 100 us)",
+			  i, e->t - a->t);
+	}
+	rig_finish();
+}
+
 /* 5.4.4 ExposureActive: "The exposure time is controlled by the pulse length on the TRIGGER_IN pin" */
 static void test_exposure_active(void)
 {
@@ -375,7 +422,8 @@ static void test_exposure_active(void)
 	rig_finish();
 }
 
-/* 5.4.5 "configured to take more than one image per trigger pulse ... as rapidly as possible given current settings" */
+/* 5.4.5 "configured to take more than one image per trigger pulse ... The images are taken as rapidly as possible
+ * given current settings (i.e. as limited by the current exposure time and frame rate settings)." */
 static void test_burst(void)
 {
 	uint64_t t0, seq;
@@ -399,6 +447,32 @@ static void test_burst(void)
 		const struct io_event *e = rig_find(&L, "exposure_start", i);
 		CHECK_MSG(e && e->t == t + (uint64_t)i * period, "burst frame %d at %" PRIu64 ", expected %" PRIu64, i,
 			  e ? e->t : 0, t + (uint64_t)i * period);
+	}
+	/* an exposure longer than the frame period limits the burst instead: the next exposure starts when the
+	 * previous one ends, at the latest one readout later ("as limited by the current exposure time") */
+	gc_execute("AcquisitionStop", NULL, 0);
+	REQUIRE_MSG(gc_set_int("AcquisitionBurstFrameCount", 3, NULL, 0), "AcquisitionBurstFrameCount 3");
+	REQUIRE_MSG(gc_set_float("ExposureTime", 8000.0, NULL, 0), "ExposureTime 8 ms");
+	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
+	period = (uint64_t)llround(1e9 / fps);
+	uint64_t limit = period > 8000 * US ? period : 8000 * US;
+	gc_execute("AcquisitionStart", NULL, 0);
+	t = io_time(C->io) + 1 * MS;
+	seq = io_next_seq(C->io);
+	rig_do("line pulse 100000 at %" PRIu64, t);
+	rig_advance(60 * MS);
+	rig_fetch(seq, &L);
+	CHECK_MSG(rig_count(&L, "exposure_start") == 3 && accepted_count() == 1,
+		  "exposure 8 ms: %d exposures for %d trigger(s)", rig_count(&L, "exposure_start"), accepted_count());
+	for (int i = 1; i < 3; i++) {
+		const struct io_event *p = rig_find(&L, "exposure_start", i - 1), *e = rig_find(&L, "exposure_start", i);
+		const struct io_event *rs = rig_find(&L, "readout_start", i - 1), *re = rig_find(&L, "readout_end", i - 1);
+		REQUIRE_MSG(p && e && rs && re, "exposure 8 ms: burst frame %d or the readout before it missing", i);
+		uint64_t gap = e->t - p->t, readout = re->t - rs->t;
+		CHECK_MSG(gap >= limit && gap <= limit + readout,
+			  "exposure 8 ms at %.3f fps: burst frame %d %" PRIu64 " ns after the previous one, expected %" PRIu64
+			  " .. %" PRIu64 " (one readout %" PRIu64 " ns)",
+			  fps, i, gap, limit, limit + readout, readout);
 	}
 	gc_set_int("AcquisitionBurstFrameCount", 1, NULL, 0);
 	rig_finish();
@@ -445,6 +519,7 @@ void suite_trigger_register(void)
 	CU_add_test(s, "trigger_overlap_readout", test_overlap_readout);
 	CU_add_test(s, "low_latency_forces_overlap_off", test_low_latency_forces_overlap_off);
 	CU_add_test(s, "low_latency_off_adds_delay", test_low_latency_off_adds_delay);
+	CU_add_test(s, "low_latency_on_exact_delay", test_low_latency_on_exact_delay);
 	CU_add_test(s, "exposure_active_pulse_width", test_exposure_active);
 	CU_add_test(s, "burst_frame_count", test_burst);
 	CU_add_test(s, "triggered_frames_delivered", test_triggered_frames_delivered);

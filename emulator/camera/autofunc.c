@@ -167,17 +167,24 @@ static void white_balance(struct camera *cam, const struct sensor_stats *st, con
 	int ri = idx(cam, "BalanceRatio");
 
 	autofunc_ratios(cam, now);
+	/* The pipeline adds BlackLevel before the white balance multiplies (docs/image-pipeline.md 3),
+	 * so the value the ratios act on is mean / ratio, black level included. Gray world (5.8.2)
+	 * makes the resulting image's average gray: ratios that equalise those values. Subtracting
+	 * the black level here would over-correct a dim picture a little more every frame. */
 	for (int c = 0; c < 3; c++) {
-		double sig = st->mean[c] - set->black_level;
-		pre[c] = sig / (now[c] > 1e-3 ? now[c] : 1e-3);   /* the signal before white balance */
+		pre[c] = st->mean[c] / (now[c] > 1e-3 ? now[c] : 1e-3);
 		if (pre[c] < 1e-3)
 			pre[c] = 1e-3;
 	}
 	if (camera_enum_is(cam, "BalanceWhiteMode", "Temperature")) {
+		/* the light's colour is in the signal alone: here the black level does come off */
+		double light[3];
+		for (int c = 0; c < 3; c++)
+			light[c] = fmax(pre[c] - set->black_level, 1e-3);
 		const struct feature_def *d = feature_def(&cam->fs, idx(cam, "BalanceWhiteAutoPreset"));
 		const struct enum_entry *e = d ? model_enum_entry_by_value(d, camera_int(cam, "BalanceWhiteAutoPreset")) : NULL;
 		double lo = e && e->numeric > 0 ? e->numeric : 2500.0, hi = e && e->numeric_max > 0 ? e->numeric_max : 10000.0;
-		double k = kelvin_for_rb(pre[0] / pre[2], lo, hi), cur = (double)camera_int(cam, "BalanceWhiteTemperature");
+		double k = kelvin_for_rb(light[0] / light[2], lo, hi), cur = (double)camera_int(cam, "BalanceWhiteTemperature");
 		/* 5.8.2: the estimate stays in the preset's range; move halfway per frame */
 		k = clampd(cur + 0.5 * (k - cur), lo, hi);
 		store_i(cam, "BalanceWhiteTemperature", (int64_t)llround(k));

@@ -4,7 +4,7 @@
 
 static uint64_t raw_now(const struct dev_clock *c)
 {
-	if (c->paused || c->scale <= 0.0)
+	if (c->paused || c->scale <= 0.0 || c->waiting)
 		return c->dev_base;
 	uint64_t wall = mono_now_ns();
 	if (wall <= c->wall_base)
@@ -23,6 +23,8 @@ static void rebase(struct dev_clock *c)
 
 void clock_init(struct dev_clock *c, double scale)
 {
+	c->waiting = false;
+	c->waits = c->waited_ns = c->wait_since = 0;
 	c->scale = scale < 0 ? 0 : scale;
 	c->paused = false;
 	c->dev_base = 0;
@@ -73,8 +75,28 @@ void clock_pause(struct dev_clock *c, bool paused)
 	c->paused = paused;
 }
 
+void clock_wait(struct dev_clock *c)
+{
+	if (c->waiting)
+		return;
+	rebase(c);
+	c->waiting = true;
+	c->waits++;
+	c->wait_since = c->wall_base;
+}
+
+void clock_resume(struct dev_clock *c)
+{
+	if (!c->waiting)
+		return;
+	rebase(c);   /* while still waiting: device time resumes from where it stood */
+	c->waiting = false;
+	c->waited_ns += c->wall_base - c->wait_since;
+}
+
 void clock_reset(struct dev_clock *c)
 {
+	c->waiting = false;
 	c->dev_base = 0;
 	c->floor = 0;
 	c->wall_base = mono_now_ns();

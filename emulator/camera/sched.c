@@ -2,6 +2,13 @@
 
 #include <string.h>
 
+#include "../common/log.h"
+
+/* How far (in wall time) events may run behind the device clock before the clock
+ * waits for them, and how long one timer round may work before serving the network. */
+#define MAX_LAG_WALL_NS   50000000ull
+#define ROUND_BUDGET_NS    2000000ull
+
 static void on_timer(struct evloop *loop, void *arg);
 
 void sched_init(struct dev_sched *s, struct evloop *loop, struct dev_clock *clock)
@@ -21,6 +28,9 @@ void sched_event_init(struct dev_event *e, dev_event_fn fn, void *arg)
 
 void sched_retime(struct dev_sched *s)
 {
+	/* a clock waiting for the emulator runs again once nothing is left behind it */
+	if (s->clock->waiting && (!s->head || s->holds || s->head->t > s->clock->dev_base))
+		clock_resume(s->clock);
 	if (!s->head || s->holds) {
 		evloop_timer_stop(s->loop, &s->timer);
 		return;
@@ -86,18 +96,43 @@ static void fire_head(struct dev_sched *s)
 	e->fn(e->arg, e->t);
 }
 
+/* Device time is ahead of the events by more than MAX_LAG_WALL_NS of wall time
+ * (rendering a frame took longer than the frames come): let the clock wait. */
+static void check_lag(struct dev_sched *s)
+{
+	struct dev_clock *c = s->clock;
+	uint64_t now = clock_now(c);
+
+	if (c->waiting || !s->head || s->head->t >= now)
+		return;
+	if ((double)(now - s->head->t) < (double)MAX_LAG_WALL_NS * c->scale)
+		return;
+	clock_wait(c);
+	uint64_t wall = mono_now_ns();
+	if (s->lag_logged_at == 0 || wall - s->lag_logged_at > 10000000000ull) {
+		log_warn("the host is too slow for time scale %g: device time waits for the emulator "
+			 "(%llu times so far; event times stay exact, wall-clock pace does not)",
+			 c->scale, (unsigned long long)c->waits);
+		s->lag_logged_at = wall;
+	}
+}
+
 static void on_timer(struct evloop *loop, void *arg)
 {
 	struct dev_sched *s = arg;
-	unsigned budget = 1024;   /* keep the loop responsive when many events are due */
+	uint64_t until = mono_now_ns() + ROUND_BUDGET_NS;
 
 	(void)loop;
-	while (s->head && !s->holds && budget--) {
+	while (s->head && !s->holds) {
 		if (clock_free_running(s->clock) && s->head->t > clock_now(s->clock))
 			break;
+		check_lag(s);
 		fire_head(s);
 		if (!clock_free_running(s->clock))
 			break;   /* scale 0: one event per loop round, so host I/O interleaves */
+		/* one frame can take longer to render than a frame period: never starve the network */
+		if (mono_now_ns() >= until)
+			break;
 	}
 	sched_retime(s);
 }

@@ -30,6 +30,7 @@ struct dev_sched {
 	struct dev_event *head;
 	uint64_t seq;
 	unsigned holds;        /* while > 0 nothing fires (a consumer is behind at time-scale 0) */
+	uint64_t lag_logged_at;  /* wall ns of the last "host too slow" warning */
 };
 
 void sched_init(struct dev_sched *s, struct evloop *loop, struct dev_clock *clock);

@@ -26,6 +26,7 @@ struct evloop {
 	struct fd_watch *watches;
 	struct fd_watch *dead;     /* removed this round; freed when the round ends */
 	struct ev_timer *timers;   /* unsorted; the emulator keeps only a handful */
+	uint64_t timer_round;      /* counts run_timers passes */
 	struct ev_defer *defer_head, *defer_tail;
 };
 
@@ -160,6 +161,7 @@ void evloop_timer_start(struct evloop *loop, struct ev_timer *t, uint64_t deadli
 		t->armed = true;
 	}
 	t->deadline_ns = deadline_ns;
+	t->round = loop->timer_round;
 }
 
 void evloop_timer_stop(struct evloop *loop, struct ev_timer *t)
@@ -244,10 +246,13 @@ static void run_timers(struct evloop *loop)
 	uint64_t now = mono_now_ns();
 	bool fired;
 
+	/* A timer a callback re-arms for "now" waits for the next round: file descriptors
+	 * get their turn between two runs of the same timer, however late it is. */
+	loop->timer_round++;
 	do {
 		fired = false;
 		for (struct ev_timer *t = loop->timers; t; t = t->next) {
-			if (t->deadline_ns <= now) {
+			if (t->deadline_ns <= now && t->round != loop->timer_round) {
 				evloop_timer_stop(loop, t);
 				t->cb(loop, t->arg);
 				fired = true;

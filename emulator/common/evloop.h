@@ -17,6 +17,7 @@ struct ev_timer {
 	evloop_cb cb;
 	void *arg;
 	bool armed;
+	uint64_t round;            /* loop round in which it was (re)armed: fires in a later one */
 	struct ev_timer *next;
 };
 

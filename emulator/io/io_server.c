@@ -141,7 +141,8 @@ static void cmd_clock(struct io_conn *c, char **w, int n)
 	uint64_t t;
 
 	if (n == 1) {
-		reply(c, "ok %" PRIu64 " scale %g paused %d", clock_now(&cam->clock), cam->clock.scale, cam->clock.paused);
+		reply(c, "ok %" PRIu64 " scale %g paused %d waits %" PRIu64 " waited_ms %" PRIu64, clock_now(&cam->clock),
+		      cam->clock.scale, cam->clock.paused, cam->clock.waits, cam->clock.waited_ns / 1000000);
 		return;
 	}
 	if (!strcmp(w[1], "pause") || !strcmp(w[1], "run")) {

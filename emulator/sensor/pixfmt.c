@@ -150,15 +150,34 @@ void pixfmt_ycc_row(const uint16_t *restrict r, const uint16_t *restrict g, cons
 {
 	size_t m = row_blocks(n);
 
+	/* The BT.601 integers of docs/image-pipeline.md in 16-bit lanes (8 per SSE2 vector, not 4): every sum
+	 * below ends in [0, 65535], so wrapping u16 arithmetic gives it exactly:
+	 *   Y  = (77 r + 150 g + 29 b + 128) >> 8                 (at most 65408)
+	 *   Cb = (X + 32896) >> 8 = ((X + 32640) >> 8) + 1        (X + 32640 in [0, 65280])
+	 * (Cr likewise), then Cb and Cr are capped at 255. */
 	for (size_t x = 0; x < m; x++) {
-		int32_t r8 = r[x] >> 4, g8 = g[x] >> 4, b8 = b[x] >> 4;
-		int32_t vy = (77 * r8 + 150 * g8 + 29 * b8 + 128) >> 8;
-		int32_t vcb = (-43 * r8 - 85 * g8 + 128 * b8 + 32896) >> 8;
-		int32_t vcr = (128 * r8 - 107 * g8 - 21 * b8 + 32896) >> 8;
+		uint16_t r8 = (uint16_t)(r[x] >> 4), g8 = (uint16_t)(g[x] >> 4), b8 = (uint16_t)(b[x] >> 4);
+		uint16_t vy = (uint16_t)(77 * r8 + 150 * g8 + 29 * b8 + 128);
+		uint16_t tcb = (uint16_t)(128 * b8 + 32640 - 43 * r8 - 85 * g8);
+		uint16_t tcr = (uint16_t)(128 * r8 + 32640 - 107 * g8 - 21 * b8);
+		uint16_t vcb = (uint16_t)((tcb >> 8) + 1), vcr = (uint16_t)((tcr >> 8) + 1);
 
-		y[x] = (uint8_t)vy;
+		y[x] = (uint8_t)(vy >> 8);
 		cb[x] = (uint8_t)(vcb < 255 ? vcb : 255);
 		cr[x] = (uint8_t)(vcr < 255 ? vcr : 255);
+	}
+}
+
+/* Y alone (Mono8): the same Y as pixfmt_ycc_row, without the chroma nobody reads. */
+void pixfmt_y_row(const uint16_t *restrict r, const uint16_t *restrict g, const uint16_t *restrict b, uint32_t n,
+		  uint8_t *restrict y)
+{
+	size_t m = row_blocks(n);
+
+	for (size_t x = 0; x < m; x++) {
+		uint16_t r8 = (uint16_t)(r[x] >> 4), g8 = (uint16_t)(g[x] >> 4), b8 = (uint16_t)(b[x] >> 4);
+
+		y[x] = (uint8_t)((uint16_t)(77 * r8 + 150 * g8 + 29 * b8 + 128) >> 8);
 	}
 }
 

@@ -55,7 +55,8 @@ void pixfmt_pack_bayer(const struct pixfmt *f, const uint16_t *p, uint32_t n, ui
 void pixfmt_debayer_row(const uint16_t *up, const uint16_t *cur, const uint16_t *dn, uint32_t n,
 			unsigned odd_row, uint16_t *r, uint16_t *g, uint16_t *b);
 
-/* 12-bit R, G, B -> 8-bit BT.601 full-range Y, Cb, Cr (r = R >> 4 etc.). */
+/* 12-bit R, G, B -> 8-bit BT.601 full-range Y, Cb, Cr (r = R >> 4 etc.); _y_row: Y only. */
+void pixfmt_y_row(const uint16_t *r, const uint16_t *g, const uint16_t *b, uint32_t n, uint8_t *y);
 void pixfmt_ycc_row(const uint16_t *r, const uint16_t *g, const uint16_t *b, uint32_t n, uint8_t *y,
 		    uint8_t *cb, uint8_t *cr);
 

@@ -215,6 +215,12 @@ static void render_row(struct sensor *s, const struct frame *fr, uint32_t oy, ui
 		if (fr->color)
 			isp_color_rgb_row(&s->isp, s->r, s->g, s->b, w);
 		pixfmt_pack_bgr8(s->r, s->g, s->b, w, dst);
+	} else if (f->kind == PIXFMT_MONO8) {
+		/* Mono8 is Y alone: hue/saturation only move chroma, so there is nothing else to do */
+		pixfmt_y_row(s->r, s->g, s->b, w, s->y);
+		if (fr->scene && s->isp.ytone_on)
+			isp_ytone_row(&s->isp, s->y, w);
+		memcpy(dst, s->y, w);
 	} else {
 		pixfmt_ycc_row(s->r, s->g, s->b, w, s->y, s->cb, s->cr);
 		if (fr->color)

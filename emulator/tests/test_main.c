@@ -33,6 +33,7 @@ static const struct {
 	{ "atomicfile", test_atomicfile_add_suite },
 	{ "framerate", test_framerate_add_suite },
 	{ "sensor", test_sensor_add_suite },
+	{ "sched", test_sched_add_suite },
 };
 
 int main(void)

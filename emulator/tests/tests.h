@@ -29,6 +29,7 @@ int test_kvfile_add_suite(void);
 int test_atomicfile_add_suite(void);
 int test_framerate_add_suite(void);
 int test_sensor_add_suite(void);
+int test_sched_add_suite(void);
 
 /* A suite's test table: NULL-terminated. */
 struct test_case {

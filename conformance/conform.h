@@ -25,6 +25,7 @@ struct conform {
 	ArvGc *genicam;
 	uint64_t sbrm, sirm, eirm, manifest;
 	char open_error[256];
+	char xml_error[256];     /* why C->arv is NULL, when it is */
 	/* --expect-pattern SEED: the device is dfk-emu with --source pattern --seed SEED:
 	 * frames are checked byte for byte and timestamps to the nanosecond */
 	bool pattern;
@@ -36,8 +37,13 @@ struct conform {
 
 extern struct conform *C;
 
+/* Opens C->url: transport, USB probe, GenCP, bootstrap pointers and the device's
+ * GenICam XML (C->arv NULL with C->xml_error when unreadable). Returns 0 or -errno
+ * (-ENODEV: no such device) with C->open_error saying why. session.c. */
+int conform_open(void);
 /* (Re)open the device after it left the bus. Returns 0 or -errno. */
 int conform_reconnect(unsigned timeout_ms);
+void conform_close(void);
 /* Registers a suite; `needs_device` suites are skipped (inactive, with the reason) without one. */
 CU_pSuite conform_add_suite(const char *name, const char *what);
 

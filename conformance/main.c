@@ -15,8 +15,6 @@
 
 #define EXIT_SKIP 77
 
-static struct conform ctx;
-struct conform *C = &ctx;
 
 struct suite_entry {
 	const char *name;
@@ -62,82 +60,6 @@ static void usage(FILE *out)
 		"  -v, --verbose\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);
-}
-
-static int open_device(void)
-{
-	char msg[256] = "";
-	int rc = xport_open(C->url, &C->x, msg, sizeof(msg));
-
-	if (rc < 0) {
-		snprintf(C->open_error, sizeof(C->open_error), "%s", msg);
-		return rc;
-	}
-	rc = usbdev_probe(&C->dev, C->x, msg, sizeof(msg));
-	if (rc < 0) {
-		snprintf(C->open_error, sizeof(C->open_error), "%s", msg);
-		return rc;
-	}
-	gencp_init(&C->gc, C->x, C->dev.u3v.ep_ctrl_out, C->dev.u3v.ep_ctrl_in);
-	rc = gencp_configure(&C->gc);
-	if (rc) {
-		snprintf(C->open_error, sizeof(C->open_error), "GenCP bootstrap reads failed (%d)", rc);
-		return rc < 0 ? rc : -EPROTO;
-	}
-	gencp_read_u64(&C->gc, ABRM_SBRM, &C->sbrm);
-	gencp_read_u64(&C->gc, ABRM_MANIFEST, &C->manifest);
-	gencp_read_u64(&C->gc, C->sbrm + SBRM_SIRM, &C->sirm);
-	gencp_read_u64(&C->gc, C->sbrm + SBRM_EIRM, &C->eirm);
-	/* the device's own XML, evaluated by libaravis, for every suite that sets features */
-	GError *err = NULL;
-	C->arv = conform_device_new(&C->gc, &err);
-	if (C->arv)
-		C->genicam = arv_device_get_genicam(ARV_DEVICE(C->arv));
-	else if (C->verbose)
-		fprintf(stderr, "dfk-conform: GenICam XML: %s\n", err ? err->message : "unreadable");
-	g_clear_error(&err);
-	return 0;
-}
-
-static void close_arv(void)
-{
-	if (C->arv) {
-		g_object_unref(C->arv);
-		C->arv = NULL;
-		C->genicam = NULL;
-	}
-}
-
-int conform_reconnect(unsigned timeout_ms)
-{
-	char msg[256] = "";
-	int rc;
-
-	close_arv();
-	rc = C->x->ops->reopen(C->x, timeout_ms);
-	if (rc < 0)
-		return rc;
-	rc = usbdev_probe(&C->dev, C->x, msg, sizeof(msg));
-	if (rc < 0)
-		return rc;
-	gencp_init(&C->gc, C->x, C->dev.u3v.ep_ctrl_out, C->dev.u3v.ep_ctrl_in);
-	rc = gencp_configure(&C->gc);
-	if (rc)
-		return rc < 0 ? rc : -EPROTO;
-	GError *err = NULL;
-	C->arv = conform_device_new(&C->gc, &err);
-	if (!C->arv) {
-		g_clear_error(&err);
-		return -EPROTO;
-	}
-	C->genicam = arv_device_get_genicam(ARV_DEVICE(C->arv));
-	return 0;
-}
-
-CU_pSuite conform_add_suite(const char *name, const char *what)
-{
-	(void)what;
-	return CU_add_suite(name, NULL, NULL);
 }
 
 /* Registers every suite (registration needs no device: suites open it when they run). */
@@ -312,7 +234,7 @@ int main(int argc, char **argv)
 		p += len + (comma ? 1 : 0);
 	}
 
-	int rc = open_device();
+	int rc = conform_open();
 	if (rc < 0) {
 		if (rc == -ENODEV) {
 			printf("dfk-conform: SKIPPED: %s\n", C->open_error);
@@ -355,7 +277,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dfk-conform: cannot write %s\n", junit);
 	CU_cleanup_registry();
 	io_close(C->io);
-	close_arv();
-	C->x->ops->close(C->x);
+	conform_close();
 	return failures ? 1 : 0;
 }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,15 +19,52 @@ struct ioclient {
 	size_t len;
 };
 
-struct ioclient *io_connect(const char *path, char *err, size_t errlen)
+/* tcp:HOST:PORT (dfk-emu --io tcp:..., e.g. from a VM guest) */
+static int connect_tcp(const char *spec, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+	int fd = -1, one = 1, rc;
+
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(host)) {
+		snprintf(err, errlen, "tcp:%s: expected tcp:HOST:PORT", spec);
+		return -1;
+	}
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "tcp:%s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		snprintf(err, errlen, "tcp:%s: %s", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));   /* request/reply lines */
+	return fd;
+}
+
+static int connect_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ioclient *io;
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "path too long");
-		return NULL;
+		return -1;
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -32,8 +72,18 @@ struct ioclient *io_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return -1;
 	}
+	return fd;
+}
+
+struct ioclient *io_connect(const char *path, char *err, size_t errlen)
+{
+	struct ioclient *io;
+	int fd = strncmp(path, "tcp:", 4) == 0 ? connect_tcp(path + 4, err, errlen) : connect_unix(path, err, errlen);
+
+	if (fd < 0)
+		return NULL;
 	io = calloc(1, sizeof(*io));
 	if (!io) {
 		close(fd);

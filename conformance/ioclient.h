@@ -17,6 +17,7 @@ struct io_event {
 struct ioclient;
 
 /* Returns NULL with `err` filled when the socket cannot be reached. */
+/* `path`: a Unix socket, or tcp:HOST:PORT. */
 struct ioclient *io_connect(const char *path, char *err, size_t errlen);
 void io_close(struct ioclient *io);
 /* One request; the first reply line (after "ok") goes to `out`. Returns 0, or -1 with the error text in out. */

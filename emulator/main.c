@@ -52,7 +52,8 @@ static void usage(FILE *out)
 		"  --source S           what the sensor sees: scene (natural scene, default) or pattern\n"
 		"                       (the bit-exact test pattern of docs/image-pipeline.md)\n"
 		"  --seed N             seed of the test pattern and of the scene's noise (default 0)\n"
-		"  --io PATH            I/O side channel: a Unix socket (mode 0600) for TRIGGER_IN waveforms,\n"
+		"  --io PATH|tcp:A:P    I/O side channel: a Unix socket (mode 0600), or a TCP port on a\n"
+		"                       loopback address (for a VM guest), for TRIGGER_IN waveforms,\n"
 		"                       STROBE_OUT, the device clock, the scene and the event log\n"
 		"                       (docs/io-protocol.md)\n"
 		"  --vcd FILE           trace the first camera's I/O lines and trigger chain (VCD, GTKWave)\n"
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
 	       model->identity.model_name, devices[0].cam.serial, o.cameras > 1 ? " (+ more)" : "", state_root,
 	       o.time_scale);
 	if (io)
-		printf("dfk-emu: I/O side channel on %s\n", o.io_path);
+		printf("dfk-emu: I/O side channel on %s\n", io_server_address(io));
 	printf("dfk-emu: list it:   usbip --tcp-port %u list -r 127.0.0.1\n", usbip_server_port(srv));
 	printf("dfk-emu: attach it: sudo modprobe vhci-hcd && sudo usbip --tcp-port %u attach -r 127.0.0.1 -b %s\n",
 	       usbip_server_port(srv), devices[0].exp.busid);

@@ -10,9 +10,16 @@ class IoError(Exception):
 
 class IoChannel:
     def __init__(self, path, timeout=10.0):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        """path: the Unix socket of `dfk-emu --io PATH`, or tcp:HOST:PORT (`--io tcp:...`)."""
+        if path.startswith("tcp:"):
+            host, _, port = path[4:].rpartition(":")
+            self.sock = socket.create_connection((host.strip("[]"), int(port)), timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            self.sock.connect(path)
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
         self.buf = b""
 
     def close(self):
@@ -84,7 +91,7 @@ def main(argv):
     """dfk_io.py SOCKET REQUEST...: send each request (one argument each), print the replies.
     Exit 1 at the first error reply."""
     if len(argv) < 2:
-        print("usage: dfk_io.py SOCKET 'REQUEST' ['REQUEST' ...]   (requests: dfk_io.py SOCKET help)")
+        print("usage: dfk_io.py SOCKET|tcp:HOST:PORT 'REQUEST' ['REQUEST' ...]   (requests: dfk_io.py SOCKET help)")
         return 2
     with IoChannel(argv[0]) as io:
         for req in argv[1:]:

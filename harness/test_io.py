@@ -4,12 +4,14 @@ get an error and never hurt the emulator."""
 import os
 import re
 import socket
+import subprocess
 
 import pytest
 
 import features as F
 from dfk_io import IoChannel, IoError
 from dfk_testlib import open_camera
+from emu import EMU
 
 MS = 1_000_000
 
@@ -156,3 +158,22 @@ def test_vcd_from_command_line(emu_factory, tmp_path):
     tr = parse_vcd(vcd)
     assert tr["TRIGGER_IN"][:1] == [(tr["TRIGGER_IN"][0][0], 0)]   # initial value
     assert any(v == 1 for _, v in tr["TRIGGER_IN"])
+
+
+def test_tcp_side_channel_on_loopback_only(emu_factory):
+    """--io tcp:ADDR:PORT is for clients that cannot reach a Unix socket (a VM guest behind
+    slirp). It binds loopback addresses only; anything else is refused at start."""
+    e = emu_factory(args=["--io", "tcp:127.0.0.1:0", "--source", "pattern"])
+    with open(e.out_path) as f:
+        m = re.search(r"I/O side channel on (tcp:127\.0\.0\.1:(\d+))", f.read())
+    assert m and int(m.group(2)) > 0, "the chosen port must be printed"
+    with IoChannel(m.group(1)) as io:
+        io.pause()
+        t = io.time()
+        assert io.advance(MS) == t + MS
+        assert io.request("clock").split()[:5] == [str(t + MS), "scale", "1", "paused", "1"]
+    for bad in ("tcp:0.0.0.0:0", "tcp:192.0.2.1:0", "tcp:nonsense"):
+        r = subprocess.run([EMU, "--listen", "127.0.0.1:0", "--state-dir", str(e.state_dir) + "-x", "--io", bad],
+                           capture_output=True, text=True, timeout=10)
+        assert r.returncode == 1, (bad, r.returncode, r.stderr)
+        assert "I/O side channel" in r.stderr, r.stderr

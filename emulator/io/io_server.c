@@ -14,6 +14,7 @@
 
 #include "../common/errors.h"
 #include "../common/log.h"
+#include "../common/netlisten.h"
 #include "../common/strbuf.h"
 #include "../device.h"
 
@@ -36,7 +37,8 @@ struct io_conn {
 struct io_server {
 	struct evloop *loop;
 	int lfd;
-	char path[108];
+	char path[108];          /* the Unix socket to remove at exit; empty for TCP */
+	char address[120];       /* what clients connect to: PATH or tcp:ADDR:PORT */
 	struct emu_device **devs;
 	unsigned n_devs;
 	struct io_conn *conns;
@@ -480,23 +482,23 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 	}
 }
 
-struct io_server *io_server_new(struct evloop *loop, const char *path, struct emu_device **devices, unsigned n)
+/* A Unix socket only its owner may use (mode 0600). */
+static int listen_unix(const char *path)
 {
 	struct sockaddr_un sa;
-	struct io_server *s;
-	int fd;
 	mode_t old;
+	int fd;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_err("--io path too long (max %zu bytes): %s", sizeof(sa.sun_path) - 1, path);
-		return NULL;
+		return -1;
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	unlink(path);   /* a stale socket of an earlier run */
 	old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
@@ -504,9 +506,26 @@ struct io_server *io_server_new(struct evloop *loop, const char *path, struct em
 	if (rc < 0 || listen(fd, 8) < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	chmod(path, 0600);
+	return fd;
+}
+
+struct io_server *io_server_new(struct evloop *loop, const char *spec, struct emu_device **devices, unsigned n)
+{
+	char bound[80] = "";
+	struct io_server *s;
+	int fd;
+
+	/* tcp:ADDR:PORT for clients that cannot reach a Unix socket (a VM guest through
+	 * slirp): loopback addresses only, so it stays a local test bench */
+	if (strncmp(spec, "tcp:", 4) == 0)
+		fd = net_listen(spec + 4, 8, true, "I/O side channel", bound, sizeof(bound));
+	else
+		fd = listen_unix(spec);
+	if (fd < 0)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		close(fd);
@@ -514,7 +533,12 @@ struct io_server *io_server_new(struct evloop *loop, const char *path, struct em
 	}
 	s->loop = loop;
 	s->lfd = fd;
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	if (bound[0]) {
+		snprintf(s->address, sizeof(s->address), "tcp:%s", bound);
+	} else {
+		snprintf(s->path, sizeof(s->path), "%s", spec);
+		snprintf(s->address, sizeof(s->address), "%s", spec);
+	}
 	s->devs = devices;
 	s->n_devs = n;
 	evloop_defer_init(&s->reap, reap, s);
@@ -526,6 +550,8 @@ struct io_server *io_server_new(struct evloop *loop, const char *path, struct em
 	return s;
 }
 
+const char *io_server_address(const struct io_server *s) { return s->address; }
+
 void io_server_free(struct io_server *s)
 {
 	if (!s)
@@ -536,6 +562,7 @@ void io_server_free(struct io_server *s)
 	reap(s->loop, s);
 	evloop_del_fd(s->loop, s->lfd);
 	close(s->lfd);
-	unlink(s->path);
+	if (s->path[0])
+		unlink(s->path);
 	free(s);
 }

@@ -8,8 +8,11 @@
 struct emu_device;
 struct io_server;
 
-/* Creates the socket (mode 0600). Returns NULL with a log line on failure. */
-struct io_server *io_server_new(struct evloop *loop, const char *path, struct emu_device **devices, unsigned n);
+/* `spec`: a Unix socket path (created mode 0600), or tcp:ADDR:PORT on a loopback
+ * address (port 0 = any free one). Returns NULL with a log line on failure. */
+struct io_server *io_server_new(struct evloop *loop, const char *spec, struct emu_device **devices, unsigned n);
+/* PATH, or tcp:ADDR:PORT as bound (the real port when 0 was asked). */
+const char *io_server_address(const struct io_server *s);
 void io_server_free(struct io_server *s);
 
 #endif

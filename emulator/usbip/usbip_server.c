@@ -17,6 +17,7 @@
 
 #include "../common/errors.h"
 #include "../common/log.h"
+#include "../common/netlisten.h"
 
 #define MAX_EXPORTS 16
 #define RBUF_SIZE   (256 * 1024)
@@ -721,62 +722,14 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 
 /* ---- setup ---- */
 
-static int split_listen(const char *spec, char *host, size_t hlen, char *port, size_t plen)
-{
-	const char *colon;
-
-	if (spec[0] == '[') {
-		const char *end = strchr(spec, ']');
-		if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= hlen)
-			return DFK_ERR_INVAL;
-		memcpy(host, spec + 1, (size_t)(end - spec - 1));
-		host[end - spec - 1] = '\0';
-		colon = end + 1;
-	} else {
-		colon = strrchr(spec, ':');
-		if (!colon || (size_t)(colon - spec) >= hlen)
-			return DFK_ERR_INVAL;
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = '\0';
-	}
-	if (strlen(colon + 1) == 0 || strlen(colon + 1) >= plen || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return DFK_ERR_INVAL;
-	strcpy(port, colon + 1);
-	if (atol(port) > 65535)
-		return DFK_ERR_INVAL;
-	return DFK_OK;
-}
-
 struct usbip_server *usbip_server_new(struct evloop *loop, const char *listen_spec)
 {
-	char host[INET6_ADDRSTRLEN + 2], port[8];
-	struct addrinfo hints, *res = NULL;
 	struct usbip_server *srv;
-	int fd = -1, one = 1, rc;
+	char bound[80];
+	int fd = net_listen(listen_spec, 64, false, "USB/IP server", bound, sizeof(bound));
 
-	if (split_listen(listen_spec, host, sizeof(host), port, sizeof(port)) < 0) {
-		log_err("bad listen address '%s' (expected ADDR:PORT, e.g. 127.0.0.1:3240 or [::1]:3240)", listen_spec);
+	if (fd < 0)
 		return NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (rc != 0) {
-		log_err("cannot resolve listen address '%s': %s", listen_spec, gai_strerror(rc));
-		return NULL;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-		log_err("cannot listen on %s: %s", listen_spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	freeaddrinfo(res);
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
 		close(fd);
@@ -784,17 +737,12 @@ struct usbip_server *usbip_server_new(struct evloop *loop, const char *listen_sp
 	}
 	srv->loop = loop;
 	srv->lfd = fd;
+	snprintf(srv->address, sizeof(srv->address), "%s", bound);
+	srv->port = (uint16_t)atoi(strrchr(bound, ':') + 1);
 	evloop_defer_init(&srv->reap, reap_dead, srv);
 	evloop_timer_init(&srv->idle_check, idle_check, srv);
 	evloop_timer_start(loop, &srv->idle_check, mono_now_ns() + 1000000000ull);
 
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char h[INET6_ADDRSTRLEN] = "?", p[16] = "?";
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
-	srv->port = (uint16_t)atoi(p);
-	snprintf(srv->address, sizeof(srv->address), ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
 	if (evloop_add_fd(loop, fd, EPOLLIN, accept_event, srv) < 0) {
 		close(fd);
 		free(srv);

@@ -52,6 +52,7 @@ static int suite_clean(void)
 		return 0;
 	gc_execute("AcquisitionStop", NULL, 0);
 	io_request(C->io, err, sizeof(err), "source pattern");
+	io_request(C->io, err, sizeof(err), "scene motion on");
 	io_request(C->io, err, sizeof(err), "clock scale 1");
 	gc_set_string("UserSetSelector", "Default", NULL, 0);
 	gc_execute("UserSetLoad", NULL, 0);
@@ -64,7 +65,7 @@ static bool setup(const char *format)
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_set_string("UserSetSelector", "Default", NULL, 0);
 	bool ok = gc_execute("UserSetLoad", err, sizeof(err)) && rig_do("source scene") && rig_do("scene light 1") &&
-		  rig_do("scene kelvin 5500") && rig_do("clock run") && rig_do("clock scale 0") &&
+		  rig_do("scene kelvin 5500") && rig_do("scene motion off") && rig_do("clock run") && rig_do("clock scale 0") &&
 		  gc_set_string("PixelFormat", format, err, sizeof(err)) && gc_set_int("Width", W, err, sizeof(err)) &&
 		  gc_set_int("Height", H, err, sizeof(err)) && gc_set_float("AcquisitionFrameRate", 30.0, err, sizeof(err));
 	if (!ok)

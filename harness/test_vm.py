@@ -13,8 +13,11 @@ import os
 import re
 import shlex
 import signal
+import subprocess
 import sys
 import time
+
+import warnings
 
 import pytest
 
@@ -23,9 +26,10 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import emu  # noqa: E402
-from vm import image  # noqa: E402
+from vm import arvstream, image  # noqa: E402
+from vm.guest import HOST_FROM_GUEST, GuestError  # noqa: E402
 from vm.klog import kernel_problems  # noqa: E402
-from vm.camera import EMU_ARGS, require_emu  # noqa: E402
+from vm.camera import EMU_ARGS, require_emu, revive  # noqa: E402
 from vm.usbip_stub import StubProcess  # noqa: E402
 
 pytest_plugins = ["vm.pytest_plugin"]
@@ -247,21 +251,35 @@ def test_emulator_killed_while_attached(guest, camera_session):
 
 # ---- dfk-conform over libusb inside the guest --------------------------------------------------
 
-def test_dfk_conform_over_vhci(guest, camera_session, camera):
+def test_dfk_conform_over_vhci(guest, camera_session):
+    """dfk-conform through libusb in the guest, every suite as over usbip:// on the host: the
+    I/O rig over the side channel's loopback TCP port (the guest reaches the host's 127.0.0.1
+    as 10.0.2.2), frames checked byte for byte against the test pattern."""
     conform = emu.CONFORM
     if not os.path.exists(conform):
         pytest.fail("dfk-conform is not built (%s missing): run `make`" % conform, pytrace=False)
-    junit = "/run/xfer/dfk-conform-junit.xml"
-    cmd = "cd %s && %s --device usb://199e:%s --junit %s" % (
-        shlex.quote(emu.ROOT), shlex.quote(conform), camera.pid, junit)
-    # DeviceReset makes dfk-emu drop the connection (the camera re-enumerates); re-plug it like
-    # a real USB port would, so dfk-conform's reconnect finds it again.
-    guest.start_reattach(camera_session.emu.port)
+    camera_session.detach_all()
+    e = emu.Emulator(["--source", "pattern", "--seed", "7", "--io", "tcp:127.0.0.1:0"]).start()
     try:
-        rc, out = guest.run(cmd, 240)
+        with open(e.out_path) as f:
+            m = re.search(r"I/O side channel on tcp:127\.0\.0\.1:(\d+)", f.read())
+        assert m, "dfk-emu did not print its I/O port"
+        attachment = guest.attach(e.port)
+        junit = "/run/xfer/dfk-conform-junit.xml"
+        cmd = "cd %s && %s --device usb://199e:%s --io tcp:%s:%s --expect-pattern 7 --junit %s" % (
+            shlex.quote(emu.ROOT), shlex.quote(conform), attachment.pid, HOST_FROM_GUEST, m.group(1), junit)
+        # DeviceReset makes dfk-emu drop the connection (the camera re-enumerates); re-plug it
+        # like a real USB port would, so dfk-conform's reconnect finds it again.
+        guest.start_reattach(e.port)
+        try:
+            rc, out = guest.run(cmd, 420)
+        finally:
+            log = guest.stop_reattach()
+            if guest.ports() or guest.usb_devices():
+                guest.detach()
     finally:
-        log = guest.stop_reattach()
-        camera_session.detach_all()
+        e.stop()
+        e.cleanup()
     print(out)
     if log:
         print("re-attach log:\n" + log)
@@ -273,3 +291,174 @@ def test_dfk_conform_over_vhci(guest, camera_session, camera):
     except OSError:
         pass
     assert rc == 0, "dfk-conform failed in the guest (rc=%d):\n%s" % (rc, out[-6000:])
+    summary = re.search(r"tests\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out)
+    assert summary, out[-3000:]
+    total, ran, passed, failed, inactive = map(int, summary.groups())
+    # only the usbip suite (it speaks USB/IP itself) cannot run through libusb
+    listed = subprocess.run([conform, "--list-tests"], capture_output=True, text=True, check=True).stdout
+    usbip_only = sum(1 for line in listed.splitlines() if line.startswith("usbip/"))
+    assert failed == 0 and inactive == usbip_only and ran == total - usbip_only, \
+        "every suite but usbip must run in the guest (the I/O rig included): %s" % summary.group(0)
+
+
+# ---- streaming through libaravis: every pixel format, bit-exact --------------------------------
+#
+# dfk-emu runs with the bit-exact test pattern at --time-scale 0 (arvstream.EMU_ARGS): device time
+# then moves only as fast as the guest takes the frames, so a TCG guest that receives 10-40 MB/s
+# never makes the camera overrun its 16-frame buffer. At --time-scale 1 with AcquisitionFrameRate
+# at its maximum (143 fps at 1024x512, 35 fps at 4096x2160) the camera drops frames whenever the
+# guest is slower, and the frame ids jump (+8..+12 per 16 frames when tried): not robust.
+
+STREAM_W, STREAM_H = 512, 256         # the region for all 8 formats (centred: OffsetAutoCenter)
+STREAM_FRAMES = 100
+
+
+class PatternCamera:
+    """The pattern dfk-emu and its attachment; ensure() puts it (back) on the guest's port."""
+
+    def __init__(self, guest, session, binary):
+        self.guest, self.session, self.binary = guest, session, binary
+        self.emu = None
+        self.attachment = None
+
+    def ensure(self):
+        revive(self.guest)
+        if self.emu is None or not self.emu.alive():
+            if self.emu is not None:
+                self.emu.stop()
+                self.emu.cleanup()
+            self.emu = emu.Emulator(arvstream.EMU_ARGS).start()
+            self.attachment = None
+        if self.attachment is not None and self.attachment in self.guest.attached and self.guest.usb_devices():
+            return self.attachment
+        self.session.detach_all()       # the module's camera, or a stale attachment
+        self.attachment = self.guest.attach(self.emu.port)
+        return self.attachment
+
+    def close(self):
+        try:
+            if self.guest.alive() and self.attachment in self.guest.attached:
+                self.guest.detach()
+        except GuestError:
+            pass
+        self.guest.attached = [a for a in self.guest.attached if a is not self.attachment]
+        self.attachment = None
+        if self.emu is not None:
+            self.emu.stop()
+            self.emu.cleanup()
+            self.emu = None
+
+    def stream(self, formats, name, **kw):
+        """arv-stream for these formats; a format that lost frames only to libusb timeouts in the
+        guest (arvstream.guest_timeout_only) is streamed once more, with a warning. Returns
+        ({format: (StreamRun, note)}, [runs])."""
+        self.ensure()
+        run = arvstream.run_in_guest(self.guest, self.binary, formats, name, **kw)
+        runs = [run]
+        out = {f: (run, "") for f in formats}
+        again = [f for f in formats if run.results.get(f, {}).get("errors")
+                 and arvstream.guest_timeout_only(run.results[f], run.info.get(f, {}))]
+        if again and run.rc in (0, 1):
+            path = arvstream.save_log(run, name)
+            note = ("%s lost frames to libusb timeouts of the stream reads in the guest (Aravis 0.8.26 "
+                    "sync mode drops a bulk transfer that times out after %d ms even when its data "
+                    "arrived), not to dfk-emu; streamed again. First run's log: %s"
+                    % (", ".join(again), 500, path))
+            warnings.warn(pytest.PytestWarning(note))
+            print("dfk-vm: " + note)
+            rerun = arvstream.run_in_guest(self.guest, self.binary, again, name + "-again", **kw)
+            runs.append(rerun)
+            for f in again:
+                out[f] = (rerun, note)
+        return out, runs
+
+
+@pytest.fixture(scope="module")
+def pattern_camera(guest, camera_session):
+    """dfk-emu --source pattern --time-scale 0, attached in the guest in place of the module's
+    camera (which the later tests re-attach by themselves)."""
+    require_emu()
+    try:
+        binary = arvstream.build()
+    except arvstream.BuildError as e:
+        pytest.fail(str(e), pytrace=False)
+    cam = PatternCamera(guest, camera_session, binary)
+    try:
+        cam.ensure()
+        yield cam
+    finally:
+        cam.close()
+
+
+def _stream_failure(run, fmt, guest=None):
+    lines = ["arv-stream %s (rc=%d, %.1f s): %s" % (fmt, run.rc, run.seconds, run.cmd),
+             run.stdout.strip()]
+    info = run.info.get(fmt, {})
+    if info.get("errors"):
+        lines.append("errors:\n" + "\n".join(info["errors"][:20]))
+    if info.get("midframe_timeouts"):
+        lines.append("libusb timeouts inside a frame (Aravis log):\n"
+                     + arvstream.log_excerpt(run.log, info["midframe_timeouts"]))
+    lines.append("full log: " + arvstream.save_log(run, "arv-stream-failed-" + fmt))
+    if guest is not None and guest.alive():
+        lines.append("dmesg tail:\n" + "\n".join(guest.dmesg().splitlines()[-25:]))
+    return "\n".join(lines)
+
+
+def test_arv_camera_test_streams(guest, pattern_camera):
+    """arv-camera-test-0.8 with Aravis's defaults (the camera's own settings, 50 buffers, sync
+    USB mode) for 4 s: frames every second, no failed buffer."""
+    pattern_camera.ensure()
+    mark = guest.dmesg_mark()
+    rc, out, err = guest.run_split("arv-camera-test-0.8 --duration 4", 120)
+    r = arvstream.parse_camera_test(out)
+    print(out)
+    print("arv-camera-test: %d frames in %d s (%s frames/s), %.1f MB/s mean, %d errors; %s" % (
+        r["frames"], len(r["seconds"]), "/".join(str(s[0]) for s in r["seconds"]),
+        sum(s[1] for s in r["seconds"]) / max(1, len(r["seconds"])), r["errors"],
+        " ".join("%s=%s" % (k, v) for k, v in r.items() if k.startswith("n_"))))
+    raw = "rc=%d\nstdout:\n%s\nstderr:\n%s\ndmesg:\n%s" % (rc, out, err, guest.dmesg_since(mark))
+    assert rc == 0, raw
+    assert r.get("model") == MODEL, raw
+    assert r["payload"] == r["width"] * r["height"], "BayerRG8 payload should be width x height:\n" + raw
+    assert len(r["seconds"]) >= 3, "expected a line per second for 4 s:\n" + raw
+    assert r["frames"] > 0 and r["errors"] == 0, raw
+    assert r.get("n_completed_buffers", 0) >= r["frames"] and r.get("n_failures") == 0, raw
+    assert r.get("n_underruns", 0) == 0, raw
+    assert not kernel_problems(guest.dmesg_since(mark)), raw
+
+
+@pytest.fixture(scope="module")
+def stream_formats(pattern_camera):
+    """One arv-stream run over the 8 formats at STREAM_W x STREAM_H (the tests below check each)."""
+    return pattern_camera.stream(arvstream.FORMATS, "arv-stream-formats", count=STREAM_FRAMES,
+                                 width=STREAM_W, height=STREAM_H, timeout=300)
+
+
+@pytest.mark.parametrize("fmt", arvstream.FORMATS)
+def test_arv_stream_format_bit_exact(guest, stream_formats, fmt):
+    """100 frames through libaravis in the guest: status SUCCESS, consecutive frame ids, received
+    size == PayloadSize, leader geometry == features, and every pixel == the test pattern."""
+    per_format, runs = stream_formats
+    run, note = per_format[fmt]
+    r = run.results.get(fmt)
+    print(run.summary(fmt) + (" (second run)" if note else ""))
+    assert r is not None and run.rc in (0, 1), _stream_failure(run, fmt, guest)
+    assert r["frames"] >= STREAM_FRAMES and r["errors"] == 0 and not run.errors(fmt), _stream_failure(run, fmt, guest)
+    assert (r["width"], r["height"]) == (STREAM_W, STREAM_H), run.stdout
+    assert r["underruns"] == 0, _stream_failure(run, fmt, guest)
+
+
+def test_arv_stream_full_resolution_bayerrg8(guest, pattern_camera):
+    """BayerRG8 at 4096 x 2160 (8.8 MB a frame), 100 frames, bit-exact."""
+    mark = guest.dmesg_mark()
+    per_format, runs = pattern_camera.stream(["BayerRG8"], "arv-stream-full", count=STREAM_FRAMES, timeout=420)
+    run, note = per_format["BayerRG8"]
+    r = run.results.get("BayerRG8")
+    print(run.summary("BayerRG8") + (" (second run)" if note else ""))
+    assert r is not None and run.rc in (0, 1), _stream_failure(run, "BayerRG8", guest)
+    assert r["frames"] >= STREAM_FRAMES and r["errors"] == 0 and not run.errors("BayerRG8"), \
+        _stream_failure(run, "BayerRG8", guest)
+    assert (r["width"], r["height"], r["payload"]) == (4096, 2160, 4096 * 2160), run.stdout
+    bad = kernel_problems(guest.dmesg_since(mark))
+    assert not bad, "kernel complained while streaming:\n" + "\n".join(bad)

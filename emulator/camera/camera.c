@@ -349,6 +349,7 @@ void camera_sensor_settings(struct camera *cam, struct sensor_settings *st)
 	st->saturation = (uint32_t)feature_i(cam, "Saturation", 64);
 	st->light_level = cam->light_level;
 	st->color_temperature_k = cam->light_kelvin;
+	st->scene_still = cam->scene_still;
 }
 
 uint64_t camera_frame_period_ns(struct camera *cam)

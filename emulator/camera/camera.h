@@ -71,6 +71,7 @@ struct camera {
 	struct blob_pool *pool;
 	double light_level;           /* the scene's light (I/O side channel can change it) */
 	double light_kelvin;
+	bool scene_still;             /* I/O side channel: `scene motion off` */
 
 	/* feature indices the behaviour uses often (-1 when the model lacks one) */
 	struct {

@@ -328,8 +328,11 @@ static void cmd_scene(struct io_conn *c, char **w, int n)
 	char *end;
 	double v = n == 3 ? strtod(w[2], &end) : 0;
 
-	if (n != 3 || *end) {
-		reply(c, "error usage: scene light L | scene kelvin K");
+	if (n == 3 && !strcmp(w[1], "motion") && (!strcmp(w[2], "on") || !strcmp(w[2], "off"))) {
+		cam->scene_still = !strcmp(w[2], "off");
+		reply(c, "ok");
+	} else if (n != 3 || *end) {
+		reply(c, "error usage: scene light L | scene kelvin K | scene motion on|off");
 	} else if (!strcmp(w[1], "light") && v >= 0 && v <= 1e6) {
 		cam->light_level = v;
 		reply(c, "ok");
@@ -337,7 +340,7 @@ static void cmd_scene(struct io_conn *c, char **w, int n)
 		cam->light_kelvin = v;
 		reply(c, "ok");
 	} else {
-		reply(c, "error usage: scene light L (0..1e6) | scene kelvin K (1000..20000)");
+		reply(c, "error usage: scene light L (0..1e6) | scene kelvin K (1000..20000) | scene motion on|off");
 	}
 }
 
@@ -360,7 +363,7 @@ static void cmd_vcd(struct io_conn *c, char **w, int n)
 static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
 	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ]",
-	"source pattern [seed N] | source scene", "scene light L | scene kelvin K", "vcd start PATH | vcd stop",
+	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH | vcd stop",
 	"stats", "help",
 };
 

@@ -370,7 +370,7 @@ void scene_prepare(struct scene_frame *fr, const struct sensor_settings *st)
 	}
 	fr->full = (float)clampd(FULL_WELL_E * dn_per_e, 0.0, 4095.0);
 	fr->noise_key = mix64(mix64(st->block_id) ^ st->seed);
-	place_shapes(fr, st->exposure_start_ns);
+	place_shapes(fr, st->scene_still ? 0 : st->exposure_start_ns);
 }
 
 /* [lo, hi) sensor columns a shape covers on sensor row sy; false if none */

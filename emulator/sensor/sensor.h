@@ -46,6 +46,7 @@ struct sensor_settings {
 	/* the light falling on the scene */
 	double light_level;                    /* 1.0 = nominal office light */
 	double color_temperature_k;            /* 2500 .. 10000 */
+	bool scene_still;                      /* moving shapes held where they are at time 0 */
 };
 
 /* Measurements auto exposure, auto gain and auto white balance act on, taken

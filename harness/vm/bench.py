@@ -1,12 +1,17 @@
 #!/usr/bin/python3
 """Figures for the QEMU end-to-end path.
 
-    /usr/bin/python3 harness/vm/bench.py [--count 100] [--arv-count 100] [--stub]
+    /usr/bin/python3 harness/vm/bench.py [--count 100] [--arv-count 100] [--stream-frames 50] [--stub]
 
 Prints: guest boot time, boot-to-attached time, attach time, detach time; the time per GenCP
 READMEM round trip (build/vm/u3v-rtt: libusb -> usbfs -> vhci-hcd -> TCP -> dfk-emu, compiled
-on the host from harness/vm/u3v_rtt.c, run in the guest); and the time per
-`arv-tool-0.8 -n ID control DeviceModelName` (a whole Aravis open + read per call).
+on the host from harness/vm/u3v_rtt.c, run in the guest); the time per
+`arv-tool-0.8 -n ID control DeviceModelName` (a whole Aravis open + read per call); and what
+libaravis receives in the guest: build/vm/arv-stream (harness/vm/arv_stream.c) streaming
+BayerRG8 at 4096 x 2160 from a second dfk-emu with `--source pattern --time-scale 0` (frames as
+fast as the guest takes them), --stream-frames frames without the pixel check (frames/s and
+MB/s, MB = 10^6 bytes, from the first to the last leader's arrival), then the same with every
+frame checked against the test pattern (frame_compare in the guest).
 --stub uses harness/vm/usbip_stub.py instead of dfk-emu (harness self-check; no Aravis figure).
 """
 import argparse
@@ -20,7 +25,7 @@ import time
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HARNESS)
 
-from vm import image  # noqa: E402
+from vm import arvstream, image  # noqa: E402
 from vm.guest import Guest  # noqa: E402
 from vm.usbip_stub import StubProcess  # noqa: E402
 import emu  # noqa: E402
@@ -44,10 +49,40 @@ def build_rtt():
     return out, None
 
 
+def stream_bench(g, args, report):
+    """libaravis in the guest receiving BayerRG8 4096x2160 from dfk-emu at time scale 0."""
+    try:
+        binary = arvstream.build()
+    except arvstream.BuildError as e:
+        print("arv-stream not built: %s" % e)
+        return
+    e = emu.Emulator(arvstream.EMU_ARGS).start()
+    try:
+        g.attach(e.port)
+        for check in (False, True):
+            run = arvstream.run_in_guest(g, binary, ["BayerRG8"], "bench-stream", count=args.stream_frames,
+                                         timeout=60 + 10 * args.stream_frames, debug=False, check=check)
+            r = run.results.get("BayerRG8")
+            what = "Aravis BayerRG8 4096x2160 ts0" if not check else "same + frame_compare"
+            if run.rc != 0 or not r:
+                print("%s failed (rc=%d):\n%s\n%s" % (what, run.rc, run.stdout, run.log[-3000:]))
+                continue
+            report("%s (n=%d)" % (what, r["frames"]), r["mbps"], "MB/s")
+            report("%s" % what, r["fps"], "frames/s")
+            if check:
+                report("frame_compare per 8.8 MB frame (guest)", r["check_ms"], "ms")
+        g.detach()
+    finally:
+        e.stop()
+        e.cleanup()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=100, help="GenCP round trips")
     ap.add_argument("--arv-count", type=int, default=100, help="arv-tool-0.8 control calls")
+    ap.add_argument("--stream-frames", type=int, default=50,
+                    help="BayerRG8 4096x2160 frames streamed through libaravis (0: skip)")
     ap.add_argument("--stub", action="store_true", help="use the harness's USB/IP stub, not dfk-emu")
     args = ap.parse_args()
 
@@ -98,6 +133,8 @@ echo "$ok $(date +%%s.%%N) $t0" | awk '{printf "%%d %%.3f\\n", $1, $2-$3}'""" % 
                 else:
                     print("arv-tool-0.8 lists no camera:\n" + out)
             report("detach (device gone)", g.detach(), "s")
+            if not args.stub and args.stream_frames > 0:
+                stream_bench(g, args, report)
         report("whole run incl. power-off", time.monotonic() - t0, "s")
     finally:
         server.stop()

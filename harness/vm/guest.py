@@ -26,6 +26,10 @@ from . import deps, image
 
 QEMU = "qemu-system-x86_64"
 TIMEOUT = "/usr/bin/timeout"  # coreutils: the watchdog around qemu
+# the checkout (harness/..), shared into the guest at the same path
+PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if any(c.isspace() for c in PROJECT):
+    raise RuntimeError("harness/vm: the project path must not contain white space: %r" % PROJECT)
 HOST_FROM_GUEST = "10.0.2.2"  # slirp's alias for the host's 127.0.0.1
 U3V_VID = "199e"
 
@@ -213,11 +217,16 @@ class Guest:
                "-machine", "pc"] + cpu + [
                "-smp", str(self.smp), "-m", str(self.mem_mib), "-no-reboot",
                "-kernel", self.img.vmlinux, "-initrd", self.img.initramfs,
-               "-append", ("console=ttyS0 panic=-1 quiet 8250.nr_uarts=1 " + self.append).strip(),
+               "-append", ("console=ttyS0 panic=-1 quiet 8250.nr_uarts=1 dfkvm.project=%s %s"
+                           % (PROJECT, self.append)).strip(),
                "-chardev", "file,id=con,path=" + self.console, "-serial", "chardev:con",
                "-nic", "user,model=virtio-net-pci,ipv6=off",
                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,multidevs=remap,readonly=on",
                "-virtfs", "local,path=%s,mount_tag=xfer,security_model=none" % self.xfer,
+               # the project tree again, on its own: the guest puts tmpfs over /tmp, /run and
+               # /var/tmp, and a CI checkout may live there (init.sh mounts it back in place)
+               "-virtfs", "local,path=%s,mount_tag=project,security_model=none,multidevs=remap,readonly=on"
+               % PROJECT.replace(",", ",,"),
                "-device", "virtio-serial-pci",
                "-chardev", "socket,id=ctl,path=%s,server=on,wait=off" % ctl,
                "-device", "virtserialport,chardev=ctl,name=dfkctl"]

@@ -45,6 +45,15 @@ mount -t tmpfs -o mode=755 tmpfs /host/run
 [ -d /host/var/tmp ] && mount -t tmpfs -o mode=1777 tmpfs /host/var/tmp
 mkdir -p /host/run/xfer /host/run/lock
 mount -o bind /xfer /host/run/xfer
+# the project tree at its own path, even where a tmpfs above now hides it (a checkout in /tmp)
+for a in $(cat /proc/cmdline); do
+    case "$a" in dfkvm.project=*) proj="${a#dfkvm.project=}" ;; esac
+done
+if [ -n "$proj" ]; then
+    mkdir -p "/host$proj" 2>/dev/null
+    mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro,@HOSTCACHE@ project "/host$proj" \
+        || say "mount project $proj failed"
+fi
 
 ctl=
 for p in /sys/class/virtio-ports/*; do

@@ -2,6 +2,7 @@
 written over GenCP at their register addresses: a client that knows the
 camera's register map without GenICam."""
 import configparser
+import os
 import struct
 import subprocess
 
@@ -15,7 +16,10 @@ def table():
     if _cache is None:
         cp = configparser.ConfigParser(interpolation=None)
         cp.optionxform = str
-        cp.read_string(subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True).stdout)
+        # without a caller's LD_PRELOAD (libfaketime): a sanitizer build refuses to start after it
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        cp.read_string(subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True,
+                                      env=env).stdout)
         _cache = cp
     return _cache
 

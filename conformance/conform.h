@@ -74,6 +74,10 @@ gboolean gc_set_float(const char *name, double v, char *err, size_t errlen);
 gboolean gc_get_string(const char *name, char *out, size_t len, char *err, size_t errlen);
 gboolean gc_set_string(const char *name, const char *v, char *err, size_t errlen);
 gboolean gc_execute(const char *name, char *err, size_t errlen);
+/* Acquisition stopped and TLParamsLocked cleared, so stream parameters can change (best effort). */
+void gc_stop_acquisition(void);
+/* The default readout: binning and decimation both 1, undone in the order that unlocks them. */
+void gc_default_readout(void);
 
 /* A failed check with a message: CUnit records the text, the log shows details. */
 #define CHECK_MSG(cond, ...)                                                   \

@@ -443,9 +443,7 @@ bool ff_factory_reset(char *err, size_t errlen)
 		snprintf(err, errlen, "no GenICam document");
 		return false;
 	}
-	gc_execute("AcquisitionStop", NULL, 0);
-	if (arv_gc_get_node(C->genicam, "TLParamsLocked"))
-		gc_set_int("TLParamsLocked", 0, NULL, 0);
+	gc_stop_acquisition();
 	if (!ff_set_word("UserSetSelector", "Default", &e)) {
 		snprintf(err, errlen, "UserSetSelector=Default: %s", e->message);
 		g_error_free(e);

@@ -144,3 +144,20 @@ gboolean gc_execute(const char *name, char *err, size_t errlen)
 	arv_gc_command_execute(ARV_GC_COMMAND(n), &e);
 	return done(e, name, err, errlen);
 }
+
+void gc_stop_acquisition(void)
+{
+	gc_execute("AcquisitionStop", NULL, 0);
+	gc_set_int("TLParamsLocked", 0, NULL, 0);
+}
+
+void gc_default_readout(void)
+{
+	/* decimation and binning lock each other: binning first */
+	static const char *const names[] = { "BinningHorizontal", "DecimationHorizontal", "DecimationVertical" };
+	gint64 v = 1;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (gc_get_int(names[i], &v, NULL, 0) && v != 1)
+			gc_set_int(names[i], 1, NULL, 0);
+}

@@ -43,8 +43,7 @@ static bool max_fps(const char *format, int w, int h, double *out, char *err, si
 	ArvGcNode *n;
 	GError *e = NULL;
 
-	gc_execute("AcquisitionStop", NULL, 0);
-	gc_set_int("TLParamsLocked", 0, NULL, 0);
+	gc_stop_acquisition();
 	if (!gc_set_string("PixelFormat", format, err, errlen))
 		return false;
 	gc_set_string("OffsetAutoCenter", "On", NULL, 0);

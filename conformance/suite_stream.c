@@ -25,37 +25,18 @@ static void ms_sleep(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-static void stop_acquisition(void)
-{
-	gc_execute("AcquisitionStop", NULL, 0);
-	gc_set_int("TLParamsLocked", 0, NULL, 0);
-}
-
-/* Default readout: decimation and binning lock each other, so undo them in that order. */
-static void default_readout(void)
-{
-	gint64 v = 1;
-
-	if (gc_get_int("BinningHorizontal", &v, NULL, 0) && v != 1)
-		gc_set_int("BinningHorizontal", 1, NULL, 0);
-	if (gc_get_int("DecimationHorizontal", &v, NULL, 0) && v != 1)
-		gc_set_int("DecimationHorizontal", 1, NULL, 0);
-	if (gc_get_int("DecimationVertical", &v, NULL, 0) && v != 1)
-		gc_set_int("DecimationVertical", 1, NULL, 0);
-}
-
 /* Features as a driver would set them; failure messages go to `err`. */
 static bool setup(const char *format, int64_t w, int64_t h, char *err, size_t errlen)
 {
 	ArvGcNode *rate;
 	GError *e = NULL;
 
-	stop_acquisition();
+	gc_stop_acquisition();
 	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", 1000.0, err, errlen))
 		return false;
 	if (!gc_set_string("PixelFormat", format, err, errlen))
 		return false;
-	default_readout();
+	gc_default_readout();
 	gc_set_int("ReverseX", 0, NULL, 0);
 	gc_set_int("ReverseY", 0, NULL, 0);
 	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
@@ -379,7 +360,7 @@ static void test_readout_modes(void)
 		stream_frames(3, true, "readout", &r);
 		check_run(modes[i].name, 3, &r);
 	}
-	default_readout();
+	gc_default_readout();
 }
 
 /* Count frames that arrive within `ms` after a start. */

@@ -47,36 +47,17 @@ static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* ---- one format ---- */
 
-static void stop_acquisition(void)
-{
-	gc_execute("AcquisitionStop", NULL, 0);
-	gc_set_int("TLParamsLocked", 0, NULL, 0);
-}
-
-/* Decimation and binning lock each other: undo them in that order (as the stream suite does). */
-static void default_readout(void)
-{
-	gint64 v = 1;
-
-	if (gc_get_int("BinningHorizontal", &v, NULL, 0) && v != 1)
-		gc_set_int("BinningHorizontal", 1, NULL, 0);
-	if (gc_get_int("DecimationHorizontal", &v, NULL, 0) && v != 1)
-		gc_set_int("DecimationHorizontal", 1, NULL, 0);
-	if (gc_get_int("DecimationVertical", &v, NULL, 0) && v != 1)
-		gc_set_int("DecimationVertical", 1, NULL, 0);
-}
-
 static bool setup(const struct bench_opts *o, const char *format, double *fps_set, char *err, size_t errlen)
 {
 	ArvGcNode *rate;
 	GError *e = NULL;
 
-	stop_acquisition();
+	gc_stop_acquisition();
 	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", 100.0, err, errlen))
 		return false;
 	if (!gc_set_string("PixelFormat", format, err, errlen))
 		return false;
-	default_readout();
+	gc_default_readout();
 	gc_set_int("ReverseX", 0, NULL, 0);
 	gc_set_int("ReverseY", 0, NULL, 0);
 	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
@@ -198,7 +179,7 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 		r->client_cpu = (cpu_last - cpu_first) / r->seconds * 100.0;
 	}
 	stream_close(&sr);
-	stop_acquisition();
+	gc_stop_acquisition();
 	return rc;
 }
 

@@ -52,6 +52,31 @@ static int wait_ack(struct gencp *g, uint16_t id, uint8_t *ack, size_t ackcap)
 	return -EPROTO;
 }
 
+static void pack_header(uint8_t *cmd, uint16_t command, uint16_t scd_len, uint16_t id)
+{
+	wr_le32(cmd, GENCP_PREFIX);
+	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
+	wr_le16(cmd + 6, command);
+	wr_le16(cmd + 8, scd_len);
+	wr_le16(cmd + 10, id);
+}
+
+size_t gencp_pack_readmem(uint8_t cmd[24], uint16_t id, uint64_t addr, uint16_t count)
+{
+	pack_header(cmd, GENCP_READMEM_CMD, 12, id);
+	wr_le64(cmd + 12, addr);
+	wr_le16(cmd + 20, 0);
+	wr_le16(cmd + 22, count);
+	return 24;
+}
+
+size_t gencp_pack_writemem(uint8_t cmd[20], uint16_t id, uint64_t addr, uint16_t n)
+{
+	pack_header(cmd, GENCP_WRITEMEM_CMD, (uint16_t)(8 + n), id);
+	wr_le64(cmd + 12, addr);
+	return 20;
+}
+
 int gencp_raw(struct gencp *g, const uint8_t *cmd, size_t len, uint8_t *ack, size_t ackcap)
 {
 	int n = g->x->ops->bulk(g->x, g->ep_out, (uint8_t *)cmd, (int)len, g->timeout_ms);
@@ -71,14 +96,7 @@ static int read_chunk(struct gencp *g, uint64_t addr, uint8_t *buf, uint16_t cou
 
 	if (!ack)
 		return -ENOMEM;
-	wr_le32(cmd, GENCP_PREFIX);
-	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
-	wr_le16(cmd + 6, GENCP_READMEM_CMD);
-	wr_le16(cmd + 8, 12);
-	wr_le16(cmd + 10, id);
-	wr_le64(cmd + 12, addr);
-	wr_le16(cmd + 20, 0);
-	wr_le16(cmd + 22, count);
+	gencp_pack_readmem(cmd, id, addr, count);
 	/* the ack buffer is exactly what a READMEM ack can be, like Aravis's (but never < 16) */
 	n = gencp_raw(g, cmd, sizeof(cmd), ack, 12u + count < 16 ? 16 : 12u + count);
 	if (n < 0) {
@@ -121,12 +139,7 @@ static int write_chunk(struct gencp *g, uint64_t addr, const uint8_t *data, uint
 
 	if (!cmd)
 		return -ENOMEM;
-	wr_le32(cmd, GENCP_PREFIX);
-	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
-	wr_le16(cmd + 6, GENCP_WRITEMEM_CMD);
-	wr_le16(cmd + 8, (uint16_t)(8 + n));
-	wr_le16(cmd + 10, id);
-	wr_le64(cmd + 12, addr);
+	gencp_pack_writemem(cmd, id, addr, n);
 	memcpy(cmd + 20, data, n);
 	r = gencp_raw(g, cmd, 20u + n, ack, sizeof(ack));
 	if (r < 0)

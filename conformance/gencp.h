@@ -36,5 +36,9 @@ int gencp_write_u32(struct gencp *g, uint64_t addr, uint32_t v);
  * Returns the ack length or -errno. */
 int gencp_raw(struct gencp *g, const uint8_t *cmd, size_t len, uint8_t *ack, size_t ackcap);
 uint16_t gencp_take_id(struct gencp *g);
+/* Command layouts (GenCP 1.0, U3V prefix, ack requested). readmem: the whole 24-byte
+ * command; writemem: the 20-byte header of a command whose `n` data bytes follow. */
+size_t gencp_pack_readmem(uint8_t cmd[24], uint16_t id, uint64_t addr, uint16_t count);
+size_t gencp_pack_writemem(uint8_t cmd[20], uint16_t id, uint64_t addr, uint16_t n);
 
 #endif

@@ -9,19 +9,6 @@
 
 static uint8_t ack[70000];
 
-static size_t readmem(uint8_t *cmd, uint16_t id, uint64_t addr, uint16_t count)
-{
-	wr_le32(cmd, GENCP_PREFIX);
-	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
-	wr_le16(cmd + 6, GENCP_READMEM_CMD);
-	wr_le16(cmd + 8, 12);
-	wr_le16(cmd + 10, id);
-	wr_le64(cmd + 12, addr);
-	wr_le16(cmd + 20, 0);
-	wr_le16(cmd + 22, count);
-	return 24;
-}
-
 /* Send `cmd`, expect one ack with `status` for command `ack_cmd`. */
 static void expect_status(const uint8_t *cmd, size_t len, uint16_t ack_cmd, uint16_t status, const char *what)
 {
@@ -45,7 +32,7 @@ static void test_request_id_echo(void)
 	uint8_t cmd[24];
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		readmem(cmd, ids[i], ABRM_MANUFACTURER, 64);
+		gencp_pack_readmem(cmd, ids[i], ABRM_MANUFACTURER, 64);
 		expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_SUCCESS, "READMEM");
 		CHECK_MSG(rd_le16(ack + 8) == 64, "ack length %u", rd_le16(ack + 8));
 	}
@@ -56,7 +43,7 @@ static void test_unaligned(void)
 	uint8_t cmd[24];
 
 	/* Maximum Device Response Time is a 4-byte register at 0x1CC */
-	readmem(cmd, gencp_take_id(&C->gc), ABRM_RESPONSE_TIME + 1, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_RESPONSE_TIME + 1, 4);
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_BAD_ALIGNMENT, "READMEM at 0x1CD");
 }
 
@@ -64,7 +51,7 @@ static void test_unmapped(void)
 {
 	uint8_t cmd[24];
 
-	readmem(cmd, gencp_take_id(&C->gc), 0xFFFFFFFFFFFF0000ull, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), 0xFFFFFFFFFFFF0000ull, 4);
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_ADDRESS, "READMEM of unmapped memory");
 }
 
@@ -73,12 +60,7 @@ static void test_read_only(void)
 	uint8_t cmd[24];
 
 	/* GenCP Version (ABRM 0x0000) is read-only */
-	wr_le32(cmd, GENCP_PREFIX);
-	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
-	wr_le16(cmd + 6, GENCP_WRITEMEM_CMD);
-	wr_le16(cmd + 8, 12);
-	wr_le16(cmd + 10, gencp_take_id(&C->gc));
-	wr_le64(cmd + 12, 0);
+	gencp_pack_writemem(cmd, gencp_take_id(&C->gc), 0, 4);
 	wr_le32(cmd + 20, 0x00010000);
 	expect_status(cmd, sizeof(cmd), GENCP_WRITEMEM_ACK, GENCP_WRITE_PROTECT, "WRITEMEM to GenCP Version");
 }
@@ -90,7 +72,7 @@ static void test_oversize_read(void)
 	uint32_t count = C->gc.max_ack - 12 + 1;
 
 	REQUIRE_MSG(count <= 0xFFFF, "max ack %u: cannot express a larger read", C->gc.max_ack);
-	readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, (uint16_t)count);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, (uint16_t)count);
 	int n = gencp_raw(&C->gc, cmd, sizeof(cmd), ack, sizeof(ack));
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
 	CHECK_MSG(rd_le16(ack + 4) != GENCP_SUCCESS, "a %u-byte read beyond max ack %u succeeded", count, C->gc.max_ack);
@@ -106,12 +88,7 @@ static void test_oversize_command(void)
 
 	REQUIRE_MSG(cmd, "memory");
 	REQUIRE_MSG(len - 12 <= 0xFFFF, "max cmd %u too large to exceed within one GenCP length field", C->gc.max_cmd);
-	wr_le32(cmd, GENCP_PREFIX);
-	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
-	wr_le16(cmd + 6, GENCP_WRITEMEM_CMD);
-	wr_le16(cmd + 8, (uint16_t)(len - 12));
-	wr_le16(cmd + 10, gencp_take_id(&C->gc));
-	wr_le64(cmd + 12, ABRM_USER_NAME);
+	gencp_pack_writemem(cmd, gencp_take_id(&C->gc), ABRM_USER_NAME, (uint16_t)(len - 20));
 	int n = gencp_raw(&C->gc, cmd, len, ack, sizeof(ack));
 	free(cmd);
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
@@ -137,7 +114,7 @@ static void test_bad_prefix(void)
 {
 	uint8_t cmd[24];
 
-	readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
 	wr_le32(cmd, 0x43563356);   /* "V3VC" */
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_HEADER, "bad prefix");
 }
@@ -146,7 +123,7 @@ static void test_length_mismatch(void)
 {
 	uint8_t cmd[28];
 
-	readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
 	memset(cmd + 24, 0, 4);   /* 4 bytes more than the length field says */
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_HEADER, "length field 12 with 16 bytes of data");
 }
@@ -157,10 +134,10 @@ static void test_no_ack_requested(void)
 	uint8_t cmd[24];
 	uint16_t id = gencp_take_id(&C->gc);
 
-	readmem(cmd, id, ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, id, ABRM_MANUFACTURER, 4);
 	wr_le16(cmd + 4, 0);
 	REQUIRE_MSG(C->x->ops->bulk(C->x, C->dev.u3v.ep_ctrl_out, cmd, sizeof(cmd), 1000) == 24, "send");
-	readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
 	int n = gencp_raw(&C->gc, cmd, sizeof(cmd), ack, sizeof(ack));
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
 	CHECK_MSG(rd_le16(ack + 10) == rd_le16(cmd + 10), "first ack after a no-ack command has id %u",

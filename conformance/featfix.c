@@ -460,6 +460,20 @@ void ff_device_policies(void)
 	arv_gc_set_access_check_policy(C->genicam, ARV_ACCESS_CHECK_POLICY_DISABLE);
 }
 
+bool ff_begin(const char *load_err, char *err, size_t errlen)
+{
+	if (load_err[0]) {
+		snprintf(err, errlen, "fixtures: %s", load_err);
+		return false;
+	}
+	if (!C->genicam) {
+		snprintf(err, errlen, "no GenICam document");
+		return false;
+	}
+	ff_device_policies();
+	return true;
+}
+
 /* SFNC pairs: OffsetX moves a Width-wide window inside WidthMax, OffsetY likewise. */
 static const struct ff_clamp clamps[] = {
 	{ "OffsetX", "Width", "WidthMax" },

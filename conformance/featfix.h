@@ -25,6 +25,7 @@ struct ff_fixture {
 	size_t n;
 };
 
+/* 0, or -1 with `err` saying why. */
 int ff_load(struct ff_fixture *fx, char *err, size_t errlen);
 void ff_free(struct ff_fixture *fx);
 const struct ff_feature *ff_find(const struct ff_fixture *fx, const char *name);
@@ -70,6 +71,9 @@ bool ff_unlock(const char *name, char *err, size_t errlen);
 bool ff_factory_reset(char *err, size_t errlen);
 /* Client-side range and access checks off: the device is what gets tested. */
 void ff_device_policies(void);
+/* What every features/usersets test needs first: the fixtures loaded (`load_err`, ff_load's
+ * message, empty when they were) and the device's GenICam document; then the device policies. */
+bool ff_begin(const char *load_err, char *err, size_t errlen);
 
 /* A valid value of `name`, different from `avoid`, chosen by frac in [0, 1):
  * numbers inside the current range (and below the largest valid offset for the

@@ -458,49 +458,47 @@ static bool power_cycle(char *err, size_t errlen)
 	return true;
 }
 
+/* UserSetDefault := `set`, power cycle, then `expect` must be the active configuration. */
+static void check_power_up(const char *set, const struct snap *expect, const char *what)
+{
+	struct snap now = { 0 };
+	char err[512] = "", s[64] = "", label[96];
+	GError *e = NULL;
+
+	REQUIRE_MSG(ff_set_word("UserSetDefault", set, &e), "UserSetDefault=%s: %s", set, e->message);
+	REQUIRE_MSG(power_cycle(err, sizeof(err)), "%s", err);
+	CHECK_MSG(gc_get_string("UserSetDefault", s, sizeof(s), err, sizeof(err)) && strcmp(s, set) == 0,
+		  "UserSetDefault after the power cycle: '%s' %s, set to %s", s, err, set);
+	snprintf(label, sizeof(label), "power-up with UserSetDefault=%s", set);
+	snap_take(&now);
+	unsigned bad = snap_check(expect, &now, label);
+	printf("\n    %s: %u of %u %s values active\n", label, snap_count(expect) - bad, snap_count(expect), what);
+	snap_free(&now);
+}
+
 /* 5.12.4: UserSetDefault=UserSet1: the UserSet1 configuration is active after power-up. */
 static void test_power_up_user_set1(void)
 {
-	struct snap now = { 0 };
-	char err[512] = "", s[64] = "";
-	GError *e = NULL;
+	char err[512] = "";
 
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	if (!saved1.taken)
 		REQUIRE_MSG(make_saved("UserSet1", &saved1, err, sizeof(err)), "saving UserSet1: %s", err);
 	REQUIRE_MSG(ff_factory_reset(err, sizeof(err)), "%s", err);
-	REQUIRE_MSG(ff_set_word("UserSetDefault", "UserSet1", &e), "UserSetDefault=UserSet1: %s", e->message);
-	REQUIRE_MSG(power_cycle(err, sizeof(err)), "%s", err);
-	CHECK_MSG(gc_get_string("UserSetDefault", s, sizeof(s), err, sizeof(err)) && strcmp(s, "UserSet1") == 0,
-		  "UserSetDefault after the power cycle: '%s' %s, set to UserSet1", s, err);
-	snap_take(&now);
-	unsigned bad = snap_check(&saved1, &now, "power-up with UserSetDefault=UserSet1");
-	printf("\n    power-up with UserSetDefault=UserSet1: %u of %u UserSet1 values active\n",
-	       snap_count(&saved1) - bad, snap_count(&saved1));
-	snap_free(&now);
+	check_power_up("UserSet1", &saved1, "UserSet1");
 }
 
 /* 5.12.4: UserSetDefault=Default: the factory configuration is active after power-up. */
 static void test_power_up_factory(void)
 {
-	struct snap now = { 0 };
-	char err[512] = "", s[64] = "";
-	GError *e = NULL;
+	char err[512] = "";
 
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	if (!saved1.taken)
 		REQUIRE_MSG(make_saved("UserSet1", &saved1, err, sizeof(err)), "saving UserSet1: %s", err);
 	/* leave a non-factory configuration active: power-up must replace it */
 	REQUIRE_MSG(load_set("UserSet1", err, sizeof(err)), "loading UserSet1: %s", err);
-	REQUIRE_MSG(ff_set_word("UserSetDefault", "Default", &e), "UserSetDefault=Default: %s", e->message);
-	REQUIRE_MSG(power_cycle(err, sizeof(err)), "%s", err);
-	CHECK_MSG(gc_get_string("UserSetDefault", s, sizeof(s), err, sizeof(err)) && strcmp(s, "Default") == 0,
-		  "UserSetDefault after the power cycle: '%s' %s, set to Default", s, err);
-	snap_take(&now);
-	unsigned bad = snap_check(&factory, &now, "power-up with UserSetDefault=Default");
-	printf("\n    power-up with UserSetDefault=Default: %u of %u factory values active\n",
-	       snap_count(&factory) - bad, snap_count(&factory));
-	snap_free(&now);
+	check_power_up("Default", &factory, "factory");
 }
 
 static int usersets_init(void)

@@ -323,12 +323,5 @@ static const struct test_case cases[] = {
 
 int test_genicam_xml_add_suite(void)
 {
-	CU_pSuite s = CU_add_suite("genicam_xml", suite_init, suite_clean);
-
-	if (!s)
-		return CU_get_error();
-	for (const struct test_case *c = cases; c->name; c++)
-		if (!CU_add_test(s, c->name, c->fn))
-			return CU_get_error();
-	return CUE_SUCCESS;
+	return test_add_suite_with_init("genicam_xml", suite_init, suite_clean, NULL, NULL, cases);
 }

@@ -14,8 +14,6 @@
 #include "../sensor/sensor.h"
 #include "tests.h"
 
-CU_pSuite add_sensor_suite(void);
-
 /* ---- the formats, as the document's tables give them ---- */
 
 enum ref_layout { L_BAYER8, L_BAYER16, L_BAYER12P, L_BGR8, L_MONO8, L_YCC422, L_YCC411, L_YCC411_CBYY };
@@ -961,19 +959,7 @@ static const struct test_case cases[] = {
 	{ NULL, NULL },
 };
 
-CU_pSuite add_sensor_suite(void)
-{
-	CU_pSuite s = CU_add_suite("sensor", suite_init, suite_clean);
-
-	if (!s)
-		return NULL;
-	for (const struct test_case *c = cases; c->name; c++)
-		if (!CU_add_test(s, c->name, c->fn))
-			return NULL;
-	return s;
-}
-
 int test_sensor_add_suite(void)
 {
-	return add_sensor_suite() ? CUE_SUCCESS : CU_get_error();
+	return test_add_suite_with_init("sensor", suite_init, suite_clean, NULL, NULL, cases);
 }

@@ -410,12 +410,5 @@ static const struct test_case cases[] = {
 
 int test_usbip_server_add_suite(void)
 {
-	CU_pSuite s = CU_add_suite_with_setup_and_teardown("usbip_server", suite_init, NULL, setup, teardown);
-
-	if (!s)
-		return CU_get_error();
-	for (const struct test_case *c = cases; c->name; c++)
-		if (!CU_add_test(s, c->name, c->fn))
-			return CU_get_error();
-	return CUE_SUCCESS;
+	return test_add_suite_with_init("usbip_server", suite_init, NULL, setup, teardown, cases);
 }

@@ -13,7 +13,13 @@
 
 int test_add_suite(const char *name, void (*setup)(void), void (*teardown)(void), const struct test_case *cases)
 {
-	CU_pSuite s = CU_add_suite_with_setup_and_teardown(name, NULL, NULL, setup, teardown);
+	return test_add_suite_with_init(name, NULL, NULL, setup, teardown, cases);
+}
+
+int test_add_suite_with_init(const char *name, int (*init)(void), int (*clean)(void), void (*setup)(void),
+			     void (*teardown)(void), const struct test_case *cases)
+{
+	CU_pSuite s = CU_add_suite_with_setup_and_teardown(name, init, clean, setup, teardown);
 
 	if (!s)
 		return CU_get_error();

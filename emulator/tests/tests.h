@@ -39,6 +39,9 @@ struct test_case {
 
 /* Adds `name` with optional per-test setup/teardown and every test of `cases`. */
 int test_add_suite(const char *name, void (*setup)(void), void (*teardown)(void), const struct test_case *cases);
+/* The same with a suite-wide init/clean (run once, before the first and after the last test). */
+int test_add_suite_with_init(const char *name, int (*init)(void), int (*clean)(void), void (*setup)(void),
+			     void (*teardown)(void), const struct test_case *cases);
 
 /* ---- assertions with a useful message ---- */
 

@@ -81,6 +81,24 @@ static bool prepare(const struct ff_feature *f, const char *sel, char *err, size
 	return ff_unlock(f->name, err, errlen);
 }
 
+/* prepare(), then the feature's range from the XML; a failure is a failed check. */
+static bool prepared_range(const struct ff_feature *f, const char *sel, double *mn, double *mx, double *inc)
+{
+	char err[512], lb[160];
+	GError *e = NULL;
+
+	if (!prepare(f, sel, err, sizeof(err))) {
+		CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), err);
+		return false;
+	}
+	if (!ff_range(f->name, mn, mx, inc, &e)) {
+		CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), e->message);
+		g_error_free(e);
+		return false;
+	}
+	return true;
+}
+
 static bool close_enough(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b))); }
 
 /* ------------------------------------------------------------ present_and_typed */
@@ -462,17 +480,9 @@ static void test_out_of_range_refused(void)
 		for (guint s = 0; s < nsel; s++) {
 			const char *sel = sels ? sels[s] : NULL;
 			double mn, mx, inc;
-			GError *e = NULL;
 
-			if (!prepare(f, sel, err, sizeof(err))) {
-				CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), err);
+			if (!prepared_range(f, sel, &mn, &mx, &inc))
 				continue;
-			}
-			if (!ff_range(f->name, &mn, &mx, &inc, &e)) {
-				CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), e->message);
-				g_error_free(e);
-				continue;
-			}
 			/* the manual's printed range where it prints one, else the XML's */
 			if (f->has_min)
 				mn = f->min;
@@ -509,7 +519,7 @@ static void test_increments(void)
 {
 	struct tally t = { 0 };
 	unsigned integers = 0;
-	char err[512] = "", lb[160];
+	char err[512] = "";
 
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	for (size_t i = 0; i < fx.n; i++) {
@@ -525,15 +535,8 @@ static void test_increments(void)
 			double mn, mx, inc;
 			GError *e = NULL;
 
-			if (!prepare(f, sel, err, sizeof(err))) {
-				CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), err);
+			if (!prepared_range(f, sel, &mn, &mx, &inc))
 				continue;
-			}
-			if (!ff_range(f->name, &mn, &mx, &inc, &e)) {
-				CHECK_MSG(false, "%s: %s", label(f, sel, lb, sizeof(lb)), e->message);
-				g_error_free(e);
-				continue;
-			}
 			if (inc <= 1)
 				continue;
 			if (s == 0)

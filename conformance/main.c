@@ -1,12 +1,15 @@
 /* dfk-conform: checks a USB3 Vision camera (the dfk-emu emulator over USB/IP,
- * or a real DFK 38UX267 through libusb) against the camera's manual and the
- * USB3 Vision / GenCP rules. */
+ * or a real DFK/DMK 38UX267 through libusb) against the camera's manual and the
+ * USB3 Vision / GenCP rules. The expectations are the fixtures of the model
+ * under test (fixtures/<model>/), found from the device's model name. */
 #include <CUnit/Basic.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "conform.h"
@@ -14,28 +17,18 @@
 #include "rules.h"
 
 #define EXIT_SKIP 77
+#define FIXTURES_ROOT "fixtures"
 
-
+/* The suites of conform.h's list, by name. */
 struct suite_entry {
 	const char *name;
-	void (*reg)(void);
+	void (*reg)(const char *name);
 };
 
-static const struct suite_entry all_suites[] = {
-	{ "usbip", suite_usbip_register },
-	{ "descriptors", suite_descriptors_register },
-	{ "gencp", suite_gencp_register },
-	{ "bootstrap", suite_bootstrap_register },
-	{ "genicam", suite_genicam_register },
-	{ "features", suite_features_register },
-	{ "usersets", suite_usersets_register },
-	{ "stream", suite_stream_register },
-	{ "framerate", suite_framerate_register },
-	{ "trigger", suite_trigger_register },
-	{ "strobe", suite_strobe_register },
-	{ "dependencies", suite_dependencies_register },
-	{ "imaging", suite_imaging_register },
-};
+#define SUITE_ENTRY(id) { #id, suite_##id##_register },
+static const struct suite_entry all_suites[] = { CONFORM_SUITES(SUITE_ENTRY) };
+#undef SUITE_ENTRY
+#define N_SUITES (sizeof(all_suites) / sizeof(all_suites[0]))
 
 static void usage(FILE *out)
 {
@@ -50,7 +43,10 @@ static void usage(FILE *out)
 		"  --list-rules        print the manual's behavioural rules (fixtures rules.ini) with the\n"
 		"                      tests that check each, or why none does, and the counts; then exit\n"
 		"  --junit FILE        write a JUnit XML report\n"
-		"  --fixtures DIR      expectations from the manual (default: fixtures/dfk38ux267 next to the binary's tree)\n"
+		"  --fixtures DIR      expectations from the manual (default: fixtures/<model> in the current\n"
+		"                      directory, <model> from the device's model name: \"DFK 38UX267\" -> dfk38ux267;\n"
+		"                      without a device, as for --list-tests, the model of the rule table)\n"
+		"  --model ID          the same as --fixtures fixtures/ID\n"
 		"  --save-frames DIR   write received frames as PNG (decoded to RGB)\n"
 		"  --expect-pattern N  the device is dfk-emu with --source pattern --seed N: check every\n"
 		"                      frame byte for byte and timestamps to the nanosecond\n"
@@ -62,15 +58,71 @@ static void usage(FILE *out)
 		EXIT_SKIP);
 }
 
-/* Registers every suite (registration needs no device: suites open it when they run). */
-static bool register_all(void)
+/* Whether the comma-separated `list` names `name` (len bytes); a NULL list names every suite. */
+static bool listed(const char *list, const char *name, size_t n)
+{
+	if (!list)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+static bool is_suite(const char *name, size_t len)
+{
+	for (size_t i = 0; i < N_SUITES; i++)
+		if (strlen(all_suites[i].name) == len && strncmp(all_suites[i].name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* The first name of `list` that is no suite, its length in *len; NULL when all are suites. */
+static const char *unknown_suite(const char *list, size_t *len)
+{
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		*len = comma ? (size_t)(comma - p) : strlen(p);
+		if (!is_suite(p, *len))
+			return p;
+		p += *len + (comma ? 1 : 0);
+	}
+	return NULL;
+}
+
+/* A model id from a model name: its letters and digits, lower case ("DFK 38UX267" -> "dfk38ux267"). */
+static void model_id_of(const char *model_name, char *id, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = model_name; *p && n + 1 < len; p++)
+		if (isalnum((unsigned char)*p))
+			id[n++] = (char)tolower((unsigned char)*p);
+	id[n] = '\0';
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Registers the suites `list` names (NULL: all). Registration needs no device: suites
+ * open it when they run. */
+static bool register_suites(const char *list)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
 		return false;
 	}
-	for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
-		all_suites[i].reg();
+	for (size_t i = 0; i < N_SUITES; i++)
+		if (listed(list, all_suites[i].name, strlen(all_suites[i].name)))
+			all_suites[i].reg(all_suites[i].name);
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
@@ -99,7 +151,7 @@ static bool test_registered(const char *suite_test)
 
 static int list_tests(void)
 {
-	if (!register_all())
+	if (!register_suites(NULL))
 		return 1;
 	for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
 		for (CU_pTest t = s->pTest; t; t = t->pNext)
@@ -114,7 +166,7 @@ static int list_rules(void)
 {
 	unsigned count[RULE_STATUSES] = { 0 };
 
-	if (!register_all())
+	if (!register_suites(NULL))
 		return 1;
 	int problems = rules_validate(test_registered, stderr);
 	CU_cleanup_registry();
@@ -140,22 +192,6 @@ static int list_rules(void)
 	return 0;
 }
 
-static bool selected(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!list)
-		return true;
-	for (const char *p = list; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (comma ? 1 : 0);
-	}
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	enum {
@@ -169,7 +205,8 @@ int main(int argc, char **argv)
 		OPT_LIST_TESTS,
 		OPT_LIST_RULES,
 		OPT_PATTERN,
-		OPT_IO
+		OPT_IO,
+		OPT_MODEL
 	};
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -183,100 +220,116 @@ int main(int argc, char **argv)
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "expect-pattern", required_argument, NULL, OPT_PATTERN },
 		{ "io", required_argument, NULL, OPT_IO },
+		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *suites = NULL, *junit = NULL;
+	const char *suites = NULL, *junit = NULL, *model = NULL;
+	static char fixtures[1024];
+	enum { RUN, LIST_TESTS, LIST_RULES } what = RUN;
 	int c, failures;
 
-	C->seed = 1;
-	C->fixtures_dir = "fixtures/dfk38ux267";
+	session->seed = 1;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DEVICE: C->url = optarg; break;
+		case OPT_DEVICE: session->url = optarg; break;
 		case OPT_SUITE: suites = optarg; break;
 		case OPT_JUNIT: junit = optarg; break;
-		case OPT_FIXTURES: C->fixtures_dir = optarg; break;
-		case OPT_SAVE: C->save_frames_dir = optarg; break;
-		case OPT_SEED: C->seed = (unsigned)strtoul(optarg, NULL, 0); break;
-		case OPT_IO: C->io_path = optarg; break;
+		case OPT_FIXTURES: session->fixtures_dir = optarg; break;
+		case OPT_SAVE: session->save_frames_dir = optarg; break;
+		case OPT_SEED: session->seed = (unsigned)strtoul(optarg, NULL, 0); break;
+		case OPT_IO: session->io_path = optarg; break;
+		case OPT_MODEL: model = optarg; break;
 		case OPT_PATTERN:
-			C->pattern = true;
-			C->pattern_seed = (uint32_t)strtoul(optarg, NULL, 0);
+			session->pattern = true;
+			session->pattern_seed = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case OPT_LIST:
-			for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+			for (size_t i = 0; i < N_SUITES; i++)
 				printf("%s\n", all_suites[i].name);
 			return 0;
-		case OPT_LIST_TESTS: return list_tests();
-		case OPT_LIST_RULES: return list_rules();
-		case 'v': C->verbose = true; break;
+		case OPT_LIST_TESTS: what = LIST_TESTS; break;
+		case OPT_LIST_RULES: what = LIST_RULES; break;
+		case 'v': session->verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!C->url) {
+	if (model && session->fixtures_dir) {
+		fprintf(stderr, "dfk-conform: --model and --fixtures both name the fixtures; give one\n");
+		return 2;
+	}
+	if (model) {
+		snprintf(fixtures, sizeof(fixtures), "%s/%s", FIXTURES_ROOT, model);
+		session->fixtures_dir = fixtures;
+	}
+	if (what != RUN) {
+		/* no device: the tests the fixtures of the rule table's model make */
+		if (!session->fixtures_dir) {
+			snprintf(fixtures, sizeof(fixtures), "%s/%s", FIXTURES_ROOT, rule_table_model);
+			session->fixtures_dir = fixtures;
+		}
+		return what == LIST_TESTS ? list_tests() : list_rules();
+	}
+	if (!session->url) {
 		usage(stderr);
 		return 2;
 	}
-	for (const char *p = suites; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		bool known = false;
-		for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
-			if (strlen(all_suites[i].name) == len && strncmp(all_suites[i].name, p, len) == 0)
-				known = true;
-		if (!known) {
-			fprintf(stderr, "dfk-conform: unknown suite '%.*s' (see --list)\n", (int)len, p);
-			return 2;
-		}
-		p += len + (comma ? 1 : 0);
+	size_t len;
+	const char *unknown = unknown_suite(suites, &len);
+	if (unknown) {
+		fprintf(stderr, "dfk-conform: unknown suite '%.*s' (see --list)\n", (int)len, unknown);
+		return 2;
 	}
 
 	int rc = conform_open();
 	if (rc < 0) {
 		if (rc == -ENODEV) {
-			printf("dfk-conform: SKIPPED: %s\n", C->open_error);
+			printf("dfk-conform: SKIPPED: %s\n", session->open_error);
 			return EXIT_SKIP;
 		}
-		fprintf(stderr, "dfk-conform: cannot open %s: %s\n", C->url, C->open_error);
+		fprintf(stderr, "dfk-conform: cannot open %s: %s\n", session->url, session->open_error);
 		return 1;
 	}
-	printf("dfk-conform: %s: %s %s, serial %s\n", C->url, C->dev.manufacturer, C->dev.product, C->dev.serial);
-	if (C->io_path) {
+	printf("dfk-conform: %s: %s %s, serial %s\n", session->url, session->dev.manufacturer, session->dev.product,
+	       session->dev.serial);
+	if (!session->fixtures_dir) {
+		char id[64];
+		model_id_of(session->dev.product, id, sizeof(id));
+		snprintf(fixtures, sizeof(fixtures), "%s/%s", FIXTURES_ROOT, id);
+		session->fixtures_dir = fixtures;
+	}
+	if (!is_dir(session->fixtures_dir)) {
+		fprintf(stderr, "dfk-conform: no fixtures for %s in %s: give --fixtures DIR or --model ID\n",
+			session->dev.product, session->fixtures_dir);
+		conform_close();
+		return 2;
+	}
+	printf("dfk-conform: expectations from %s\n", session->fixtures_dir);
+	if (session->io_path) {
 		char err[256];
-		C->io = io_connect(C->io_path, err, sizeof(err));
-		if (!C->io) {
+		session->io = io_connect(session->io_path, err, sizeof(err));
+		if (!session->io) {
 			fprintf(stderr, "dfk-conform: cannot reach the I/O rig: %s\n", err);
 			return 1;
 		}
 		/* the rig addresses the camera by its bus id */
-		if (strncmp(C->url, "usbip://", 8) == 0) {
+		if (strncmp(session->url, "usbip://", 8) == 0) {
 			char out[256];
-			io_request(C->io, out, sizeof(out), "camera %s", strrchr(C->url, '/') + 1);
+			io_request(session->io, out, sizeof(out), "camera %s", strrchr(session->url, '/') + 1);
 		}
 	}
 
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
+	if (!register_suites(suites))
 		return 1;
-	}
-	for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
-		if (selected(suites, all_suites[i].name))
-			all_suites[i].reg();
-	if (CU_get_error() != CUE_SUCCESS) {
-		fprintf(stderr, "dfk-conform: CUnit: %s\n", CU_get_error_msg());
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(C->verbose ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+	CU_basic_set_mode(session->verbose ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failures = (int)CU_get_number_of_tests_failed();
 	if (junit && junit_write(junit, "dfk-conform") < 0)
 		fprintf(stderr, "dfk-conform: cannot write %s\n", junit);
 	CU_cleanup_registry();
-	io_close(C->io);
+	io_close(session->io);
 	conform_close();
 	return failures ? 1 : 0;
 }

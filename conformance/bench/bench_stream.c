@@ -22,15 +22,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "../conform.h"
-#include "../stream.h"
 #include "bench_stream.h"
-
-
-static const char *const all_formats[] = {
-	"BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8", "YCbCr411_8_CbYYCrYY", "BGR8", "Mono8",
-};
-#define N_FORMATS (sizeof(all_formats) / sizeof(all_formats[0]))
+#include "featfix.h"
+#include "gcutil.h"
+#include "session.h"
+#include "stream.h"
 
 /* ---- clocks ---- */
 
@@ -52,21 +48,10 @@ static bool setup(const struct bench_opts *o, const char *format, double *fps_se
 	ArvGcNode *rate;
 	GError *e = NULL;
 
-	gc_stop_acquisition();
-	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", 100.0, err, errlen))
-		return false;
-	if (!gc_set_string("PixelFormat", format, err, errlen))
-		return false;
-	gc_default_readout();
-	gc_set_int("ReverseX", 0, NULL, 0);
-	gc_set_int("ReverseY", 0, NULL, 0);
-	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
-	if (!gc_set_int("Width", o->width, err, errlen) || !gc_set_int("Height", o->height, err, errlen))
-		return false;
-	if (!gc_set_string("AcquisitionMode", "Continuous", err, errlen))
+	if (!gc_stream_setup(format, o->width, o->height, 100.0, err, errlen))
 		return false;
 	gc_set_string("TriggerMode", "Off", NULL, 0);
-	rate = arv_gc_get_node(C->genicam, "AcquisitionFrameRate");
+	rate = arv_gc_get_node(session->genicam, "AcquisitionFrameRate");
 	if (!rate || !ARV_IS_GC_FLOAT(rate)) {
 		snprintf(err, errlen, "AcquisitionFrameRate is not a Float node");
 		return false;
@@ -104,7 +89,7 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 	timeout_ms = r->fps_set > 0 ? (unsigned)(3000.0 / r->fps_set) : 2000;
 	if (timeout_ms < 2000)
 		timeout_ms = 2000;
-	rc = stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, o->depth);
+	rc = stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, o->depth);
 	if (rc) {
 		snprintf(r->error, sizeof(r->error), "stream setup failed (%d)", rc);
 		return rc < 0 ? rc : -EPROTO;
@@ -212,7 +197,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: dfk-bench --device URL [options]\n"
 		"  --device URL      usbip://HOST:PORT/BUSID or usb://VID:PID[/SERIAL], as for dfk-conform\n"
-		"  --format NAME     pixel format, or `all` for the 8 formats of the manual (default BayerRG8)\n"
+		"  --format NAME     pixel format, or `all` for every format the device's PixelFormat offers\n"
+		"                    (default: the device's PixelFormat as it is)\n"
 		"  --seconds S       measured window per format (default 3)\n"
 		"  --warmup S        frames read before the window opens, after the first (default 0.5)\n"
 		"  --depth N         bulk IN transfers (1 MiB each) in flight (default 8)\n"
@@ -247,14 +233,14 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .seconds = 3.0, .warmup = 0.5, .depth = 8, .width = 4096, .height = 2160 };
-	const char *format = "BayerRG8";
+	const char *format = NULL;
 	bool header = true;
 	int c, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		char *end = NULL;
 		switch (c) {
-		case OPT_DEVICE: C->url = optarg; break;
+		case OPT_DEVICE: session->url = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_SECONDS:
 			o.seconds = strtod(optarg, &end);
@@ -287,41 +273,60 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!C->url || optind < argc) {
+	if (!session->url || optind < argc) {
 		usage(stderr);
 		return 2;
 	}
-	C->fixtures_dir = "fixtures/dfk38ux267";
 	int rc = conform_open();
-	if (rc == 0 && !C->arv) {
-		snprintf(C->open_error, sizeof(C->open_error), "GenICam XML: %.200s", C->xml_error);
+	if (rc == 0 && !session->arv) {
+		snprintf(session->open_error, sizeof(session->open_error), "GenICam XML: %.200s", session->xml_error);
 		rc = -EPROTO;
 	}
 	if (rc < 0) {
 		if (rc == -ENODEV) {
-			printf("dfk-bench: SKIPPED: %s\n", C->open_error);
+			printf("dfk-bench: SKIPPED: %s\n", session->open_error);
 			return 77;
 		}
-		fprintf(stderr, "dfk-bench: cannot open %s: %s\n", C->url, C->open_error);
+		fprintf(stderr, "dfk-bench: cannot open %s: %s\n", session->url, session->open_error);
 		conform_close();
 		return 1;
 	}
 	if (header) {
-		printf("dfk-bench: %s: %s %s, serial %s; %u x 1 MiB transfers in flight, %.1f s per format\n", C->url,
-		       C->dev.manufacturer, C->dev.product, C->dev.serial, o.depth, o.seconds);
+		printf("dfk-bench: %s: %s %s, serial %s; %u x 1 MiB transfers in flight, %.1f s per format\n", session->url,
+		       session->dev.manufacturer, session->dev.product, session->dev.serial, o.depth, o.seconds);
 		bench_print_header(stdout);
 	}
 	fflush(stdout);
-	for (size_t i = 0; i < N_FORMATS; i++) {
-		const char *fmt = strcmp(format, "all") == 0 ? all_formats[i] : format;
+	/* the formats to run: the device's own list, or the one named (or in effect) */
+	char current[64] = "";
+	const char *one[1] = { format };
+	guint n = 1;
+	const char **formats = one;
+	if (format && strcmp(format, "all") == 0) {
+		formats = ff_available_entries("PixelFormat", &n);
+		if (!formats || n == 0) {
+			fprintf(stderr, "dfk-bench: the device lists no PixelFormat entries\n");
+			conform_close();
+			return 1;
+		}
+	} else if (!format) {
+		char err[256];
+		if (!gc_get_string("PixelFormat", current, sizeof(current), err, sizeof(err))) {
+			fprintf(stderr, "dfk-bench: PixelFormat: %s\n", err);
+			conform_close();
+			return 1;
+		}
+		one[0] = current;
+	}
+	for (guint i = 0; i < n; i++) {
 		struct bench_result r;
-		if (bench_format(&o, fmt, &r) != 0)
+		if (bench_format(&o, formats[i], &r) != 0)
 			failed++;
 		bench_print_row(stdout, &r);
 		fflush(stdout);
-		if (strcmp(format, "all") != 0)
-			break;
 	}
+	if (formats != one)
+		g_free(formats);
 	conform_close();
 	return failed ? 1 : 0;
 }

@@ -12,7 +12,7 @@ static uint8_t ack[70000];
 /* Send `cmd`, expect one ack with `status` for command `ack_cmd`. */
 static void expect_status(const uint8_t *cmd, size_t len, uint16_t ack_cmd, uint16_t status, const char *what)
 {
-	int n = gencp_raw(&C->gc, cmd, len, ack, sizeof(ack));
+	int n = gencp_raw(&session->gc, cmd, len, ack, sizeof(ack));
 
 	REQUIRE_MSG(n >= 12, "%s: no ack (%d)", what, n);
 	CHECK_MSG(rd_le16(ack + 4) == status, "%s: status 0x%04x (%s), expected 0x%04x (%s)", what, rd_le16(ack + 4),
@@ -43,7 +43,7 @@ static void test_unaligned(void)
 	uint8_t cmd[24];
 
 	/* Maximum Device Response Time is a 4-byte register at 0x1CC */
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_RESPONSE_TIME + 1, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), ABRM_RESPONSE_TIME + 1, 4);
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_BAD_ALIGNMENT, "READMEM at 0x1CD");
 }
 
@@ -51,7 +51,7 @@ static void test_unmapped(void)
 {
 	uint8_t cmd[24];
 
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), 0xFFFFFFFFFFFF0000ull, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), 0xFFFFFFFFFFFF0000ull, 4);
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_ADDRESS, "READMEM of unmapped memory");
 }
 
@@ -60,7 +60,7 @@ static void test_read_only(void)
 	uint8_t cmd[24];
 
 	/* GenCP Version (ABRM 0x0000) is read-only */
-	gencp_pack_writemem(cmd, gencp_take_id(&C->gc), 0, 4);
+	gencp_pack_writemem(cmd, gencp_take_id(&session->gc), 0, 4);
 	wr_le32(cmd + 20, 0x00010000);
 	expect_status(cmd, sizeof(cmd), GENCP_WRITEMEM_ACK, GENCP_WRITE_PROTECT, "WRITEMEM to GenCP Version");
 }
@@ -69,13 +69,13 @@ static void test_read_only(void)
 static void test_oversize_read(void)
 {
 	uint8_t cmd[24];
-	uint32_t count = C->gc.max_ack - 12 + 1;
+	uint32_t count = session->gc.max_ack - 12 + 1;
 
-	REQUIRE_MSG(count <= 0xFFFF, "max ack %u: cannot express a larger read", C->gc.max_ack);
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, (uint16_t)count);
-	int n = gencp_raw(&C->gc, cmd, sizeof(cmd), ack, sizeof(ack));
+	REQUIRE_MSG(count <= 0xFFFF, "max ack %u: cannot express a larger read", session->gc.max_ack);
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), ABRM_MANUFACTURER, (uint16_t)count);
+	int n = gencp_raw(&session->gc, cmd, sizeof(cmd), ack, sizeof(ack));
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
-	CHECK_MSG(rd_le16(ack + 4) != GENCP_SUCCESS, "a %u-byte read beyond max ack %u succeeded", count, C->gc.max_ack);
+	CHECK_MSG(rd_le16(ack + 4) != GENCP_SUCCESS, "a %u-byte read beyond max ack %u succeeded", count, session->gc.max_ack);
 	CHECK_MSG(rd_le16(ack + 4) == GENCP_INVALID_PARAMETER, "status 0x%04x, expected INVALID_PARAMETER",
 		  rd_le16(ack + 4));
 }
@@ -83,19 +83,19 @@ static void test_oversize_read(void)
 /* A command longer than SBRM Maximum Command Transfer Length. */
 static void test_oversize_command(void)
 {
-	size_t len = C->gc.max_cmd + 1;
+	size_t len = session->gc.max_cmd + 1;
 	uint8_t *cmd = calloc(1, len);
 
 	REQUIRE_MSG(cmd, "memory");
-	REQUIRE_MSG(len - 12 <= 0xFFFF, "max cmd %u too large to exceed within one GenCP length field", C->gc.max_cmd);
-	gencp_pack_writemem(cmd, gencp_take_id(&C->gc), ABRM_USER_NAME, (uint16_t)(len - 20));
-	int n = gencp_raw(&C->gc, cmd, len, ack, sizeof(ack));
+	REQUIRE_MSG(len - 12 <= 0xFFFF, "max cmd %u too large to exceed within one GenCP length field", session->gc.max_cmd);
+	gencp_pack_writemem(cmd, gencp_take_id(&session->gc), ABRM_USER_NAME, (uint16_t)(len - 20));
+	int n = gencp_raw(&session->gc, cmd, len, ack, sizeof(ack));
 	free(cmd);
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
 	CHECK_MSG(rd_le16(ack + 4) == GENCP_INVALID_PARAMETER, "status 0x%04x for a %zu-byte command (max %u)",
-		  rd_le16(ack + 4), len, C->gc.max_cmd);
+		  rd_le16(ack + 4), len, session->gc.max_cmd);
 	uint8_t b[4];
-	CHECK_MSG(gencp_read(&C->gc, 0, b, 4) == 0, "the device answers again afterwards");
+	CHECK_MSG(gencp_read(&session->gc, 0, b, 4) == 0, "the device answers again afterwards");
 }
 
 static void test_unknown_command(void)
@@ -106,7 +106,7 @@ static void test_unknown_command(void)
 	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
 	wr_le16(cmd + 6, 0x0900);
 	wr_le16(cmd + 8, 0);
-	wr_le16(cmd + 10, gencp_take_id(&C->gc));
+	wr_le16(cmd + 10, gencp_take_id(&session->gc));
 	expect_status(cmd, sizeof(cmd), 0x0901, GENCP_NOT_IMPLEMENTED, "command 0x0900");
 }
 
@@ -114,7 +114,7 @@ static void test_bad_prefix(void)
 {
 	uint8_t cmd[24];
 
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), ABRM_MANUFACTURER, 4);
 	wr_le32(cmd, 0x43563356);   /* "V3VC" */
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_HEADER, "bad prefix");
 }
@@ -123,7 +123,7 @@ static void test_length_mismatch(void)
 {
 	uint8_t cmd[28];
 
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), ABRM_MANUFACTURER, 4);
 	memset(cmd + 24, 0, 4);   /* 4 bytes more than the length field says */
 	expect_status(cmd, sizeof(cmd), GENCP_READMEM_ACK, GENCP_INVALID_HEADER, "length field 12 with 16 bytes of data");
 }
@@ -132,13 +132,13 @@ static void test_length_mismatch(void)
 static void test_no_ack_requested(void)
 {
 	uint8_t cmd[24];
-	uint16_t id = gencp_take_id(&C->gc);
+	uint16_t id = gencp_take_id(&session->gc);
 
 	gencp_pack_readmem(cmd, id, ABRM_MANUFACTURER, 4);
 	wr_le16(cmd + 4, 0);
-	REQUIRE_MSG(C->x->ops->bulk(C->x, C->dev.u3v.ep_ctrl_out, cmd, sizeof(cmd), 1000) == 24, "send");
-	gencp_pack_readmem(cmd, gencp_take_id(&C->gc), ABRM_MANUFACTURER, 4);
-	int n = gencp_raw(&C->gc, cmd, sizeof(cmd), ack, sizeof(ack));
+	REQUIRE_MSG(session->x->ops->bulk(session->x, session->dev.u3v.ep_ctrl_out, cmd, sizeof(cmd), 1000) == 24, "send");
+	gencp_pack_readmem(cmd, gencp_take_id(&session->gc), ABRM_MANUFACTURER, 4);
+	int n = gencp_raw(&session->gc, cmd, sizeof(cmd), ack, sizeof(ack));
 	REQUIRE_MSG(n >= 12, "no ack (%d)", n);
 	CHECK_MSG(rd_le16(ack + 10) == rd_le16(cmd + 10), "first ack after a no-ack command has id %u",
 		  rd_le16(ack + 10));
@@ -147,25 +147,25 @@ static void test_no_ack_requested(void)
 /* Reads and writes of the largest sizes the SBRM allows work. */
 static void test_max_sizes(void)
 {
-	uint8_t *buf = malloc(C->gc.max_ack);
+	uint8_t *buf = malloc(session->gc.max_ack);
 	uint64_t manifest, size, addr;
 	uint8_t entry[64];
 
 	REQUIRE_MSG(buf, "memory");
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_MANIFEST, &manifest) == 0, "manifest address");
-	REQUIRE_MSG(gencp_read(&C->gc, manifest + 8, entry, 64) == 0, "manifest entry");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_MANIFEST, &manifest) == 0, "manifest address");
+	REQUIRE_MSG(gencp_read(&session->gc, manifest + 8, entry, 64) == 0, "manifest entry");
 	addr = rd_le64(entry + 8);
 	size = rd_le64(entry + 16);
-	uint32_t n = C->gc.max_ack - 12;
+	uint32_t n = session->gc.max_ack - 12;
 	if (n > size)
 		n = (uint32_t)size;
-	CHECK_MSG(gencp_read(&C->gc, addr, buf, n) == 0, "READMEM of %u bytes (max ack %u)", n, C->gc.max_ack);
+	CHECK_MSG(gencp_read(&session->gc, addr, buf, n) == 0, "READMEM of %u bytes (max ack %u)", n, session->gc.max_ack);
 	free(buf);
 }
 
-void suite_gencp_register(void)
+void suite_gencp_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("gencp", NULL, NULL);
+	CU_pSuite s = CU_add_suite(name, NULL, NULL);
 
 	CU_add_test(s, "request_id_echo", test_request_id_echo);
 	CU_add_test(s, "bad_alignment", test_unaligned);

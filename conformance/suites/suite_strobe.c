@@ -11,13 +11,14 @@
 #define MS UINT64_C(1000000)
 #define US UINT64_C(1000)
 
-static struct rig_log L;
+/* What the rig logged in the current test (rig_fetch); static, being too large for the stack. */
+static struct rig_log events;
 
 static int strobe_level(void)
 {
 	char out[64];
 
-	if (io_request(C->io, out, sizeof(out), "strobe") < 0)
+	if (io_request(session->io, out, sizeof(out), "strobe") < 0)
 		return -1;
 	return out[0] - '0';
 }
@@ -80,12 +81,12 @@ static bool one_pulse(const char *polarity, const char *operation, int64_t delay
 		return false;
 	}
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *s = rig_find(&L, "exposure_start", 0), *e = rig_find(&L, "exposure_end", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *s = rig_find(&events, "exposure_start", 0), *e = rig_find(&events, "exposure_end", 0);
 	*exp_start = s ? s->t : 0;
 	*exp_end = e ? e->t : 0;
 	return s && e;
@@ -107,13 +108,14 @@ static void test_active_high_exposure(void)
 	uint64_t s, e;
 
 	REQUIRE_MSG(one_pulse("ActiveHigh", "Exposure", 0, 100, &s, &e), "scenario");
-	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
 	CHECK_MSG(on && on->a == 1 && on->t == s, "STROBE_OUT rises at %" PRIu64 " (level %" PRId64 "), exposure starts %" PRIu64,
 		  on ? on->t : 0, on ? on->a : -1, s);
 	CHECK_MSG(off && off->a == 0 && off->t == e, "STROBE_OUT falls at %" PRIu64 ", exposure ends %" PRIu64,
 		  off ? off->t : 0, e);
 	CHECK_MSG(e - s == 1500 * US, "exposure %" PRIu64 " ns", e - s);
-	CHECK_MSG(rig_count(&L, "strobe_out") == 2, "%d STROBE_OUT edges for one frame", rig_count(&L, "strobe_out"));
+	CHECK_MSG(rig_count(&events, "strobe_out") == 2, "%d STROBE_OUT edges for one frame",
+		  rig_count(&events, "strobe_out"));
 	finish();
 }
 
@@ -123,7 +125,7 @@ static void test_active_low(void)
 	uint64_t s, e;
 
 	REQUIRE_MSG(one_pulse("ActiveLow", "Exposure", 0, 100, &s, &e), "scenario");
-	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
 	CHECK_MSG(on && on->a == 0 && on->t == s, "ActiveLow: STROBE_OUT goes %" PRId64 " at %" PRIu64 " (exposure %" PRIu64 ")",
 		  on ? on->a : -1, on ? on->t : 0, s);
 	CHECK_MSG(off && off->a == 1 && off->t == e, "ActiveLow: STROBE_OUT back high at %" PRIu64 " (exposure end %" PRIu64 ")",
@@ -137,7 +139,7 @@ static void test_fixed_duration_and_delay(void)
 	uint64_t s, e;
 
 	REQUIRE_MSG(one_pulse("ActiveHigh", "FixedDuration", 250, 700, &s, &e), "scenario");
-	const struct io_event *on = rig_find(&L, "strobe_out", 0), *off = rig_find(&L, "strobe_out", 1);
+	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
 	CHECK_MSG(on && on->t == s + 250 * US, "pulse starts %" PRIu64 " ns after exposure start (StrobeDelay 250 us)",
 		  on ? on->t - s : 0);
 	CHECK_MSG(on && off && off->t - on->t == 700 * US, "pulse lasts %" PRIu64 " ns (StrobeDuration 700 us)",
@@ -162,18 +164,18 @@ static void test_exposure_pulse_follows_auto_exposure(void)
 			    gc_set_string("ExposureAuto", "Continuous", err, sizeof(err)),
 		    "%s", err);
 	gc_execute("AcquisitionStart", NULL, 0);
-	seq = io_next_seq(C->io);
-	rig_do("line pulse 100000 at %" PRIu64 " count 6 period 50000000", io_time(C->io) + 1 * MS);
+	seq = io_next_seq(session->io);
+	rig_do("line pulse 100000 at %" PRIu64 " count 6 period 50000000", io_time(session->io) + 1 * MS);
 	rig_advance(320 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	gc_set_string("ExposureAuto", "Off", NULL, 0);
-	REQUIRE_MSG(rig_count(&L, "exposure_start") == 6 && rig_count(&L, "strobe_out") == 12,
-		    "6 triggers: %d exposures, %d STROBE_OUT edges", rig_count(&L, "exposure_start"),
-		    rig_count(&L, "strobe_out"));
+	REQUIRE_MSG(rig_count(&events, "exposure_start") == 6 && rig_count(&events, "strobe_out") == 12,
+		    "6 triggers: %d exposures, %d STROBE_OUT edges", rig_count(&events, "exposure_start"),
+		    rig_count(&events, "strobe_out"));
 	uint64_t first = 0;
 	for (int i = 0; i < 6; i++) {
-		const struct io_event *s = rig_find(&L, "exposure_start", i), *e = rig_find(&L, "exposure_end", i);
-		const struct io_event *on = rig_find(&L, "strobe_out", 2 * i), *off = rig_find(&L, "strobe_out", 2 * i + 1);
+		const struct io_event *s = rig_find(&events, "exposure_start", i), *e = rig_find(&events, "exposure_end", i);
+		const struct io_event *on = rig_find(&events, "strobe_out", 2 * i), *off = rig_find(&events, "strobe_out", 2 * i + 1);
 		REQUIRE_MSG(s && e && on && off, "frame %d: exposure or pulse missing", i);
 		CHECK_MSG(on->t == s->t && off->t == e->t, "frame %d: exposure %" PRIu64 " ns, pulse %" PRIu64 " ns", i,
 			  e->t - s->t, off->t - on->t);
@@ -193,18 +195,18 @@ static void test_strobe_disabled(void)
 	REQUIRE_MSG(t0, "setup");
 	gc_set_string("StrobeEnable", "Off", NULL, 0);
 	gc_set_int("GPOut", 0, NULL, 0);
-	seq = io_next_seq(C->io);
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64 " count 3 period 5000000", t0 + 1 * MS);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	CHECK_MSG(rig_count(&L, "exposure_start") == 3 && rig_count(&L, "strobe_out") == 0,
-		  "%d exposures, %d STROBE_OUT edges", rig_count(&L, "exposure_start"), rig_count(&L, "strobe_out"));
+	rig_fetch(seq, &events);
+	CHECK_MSG(rig_count(&events, "exposure_start") == 3 && rig_count(&events, "strobe_out") == 0,
+		  "%d exposures, %d STROBE_OUT edges", rig_count(&events, "exposure_start"), rig_count(&events, "strobe_out"));
 	finish();
 }
 
-void suite_strobe_register(void)
+void suite_strobe_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("strobe", rig_suite_init, NULL);
+	CU_pSuite s = CU_add_suite(name, rig_suite_init, NULL);
 
 	CU_add_test(s, "gpi_reads_trigger_in", test_gpi_reads_trigger_in);
 	CU_add_test(s, "gpout_drives_strobe_out", test_gpout_drives_strobe_out);

@@ -28,7 +28,7 @@ static int features_cleanup(void)
 {
 	char err[256];
 
-	if (C->genicam)
+	if (session->genicam)
 		ff_factory_reset(err, sizeof(err));
 	ff_free(&fx);
 	return 0;
@@ -111,7 +111,7 @@ static void test_present_and_typed(void)
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	for (size_t i = 0; i < fx.n; i++) {
 		const struct ff_feature *f = &fx.f[i];
-		ArvGcNode *n = arv_gc_get_node(C->genicam, f->name);
+		ArvGcNode *n = arv_gc_get_node(session->genicam, f->name);
 		GError *e = NULL;
 
 		CHECK_MSG(n && ARV_IS_GC_FEATURE_NODE(n), "%s (manual %s): not a feature of the device's XML", f->name,
@@ -279,7 +279,7 @@ static const struct entry_values {
 
 static ArvGcEnumEntry *find_entry(const char *feature, const char *entry)
 {
-	ArvGcNode *n = arv_gc_get_node(C->genicam, feature);
+	ArvGcNode *n = arv_gc_get_node(session->genicam, feature);
 
 	if (!n || !ARV_IS_GC_ENUMERATION(n))
 		return NULL;
@@ -433,7 +433,7 @@ static void check_invalid_write(const struct ff_feature *f, const char *sel, con
 		g_error_free(e);
 		return;
 	}
-	if (C->verbose)
+	if (session->verbose)
 		printf("\n    %s: wrote %s (%s): %s%s%s, reads %s", lb, ff_str(v, b1, sizeof(b1)), why,
 		       accepted ? "accepted" : "refused", accepted ? "" : ": ", emsg, ff_str(&after, b2, sizeof(b2)));
 	if (clamp) {
@@ -588,7 +588,7 @@ static void test_read_only_refused(void)
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	for (size_t i = 0; i < fx.n; i++) {
 		const struct ff_feature *f = &fx.f[i];
-		ArvGcNode *n = arv_gc_get_node(C->genicam, f->name);
+		ArvGcNode *n = arv_gc_get_node(session->genicam, f->name);
 		struct ff_value before, after, v;
 		GError *e = NULL;
 
@@ -646,18 +646,18 @@ static void test_read_only_refused(void)
 			continue;
 		}
 		uint8_t *orig = g_malloc(len), *buf = g_malloc(len), *back = g_malloc(len);
-		int rc = gencp_read(&C->gc, addr, orig, (uint32_t)len);
+		int rc = gencp_read(&session->gc, addr, orig, (uint32_t)len);
 		CHECK_MSG(rc == 0, "%s: GenCP read at 0x%llx: %d", f->name, (unsigned long long)addr, rc);
 		memcpy(buf, orig, len);
 		buf[0] ^= 1;
-		rc = gencp_write(&C->gc, addr, buf, (uint32_t)len);
+		rc = gencp_write(&session->gc, addr, buf, (uint32_t)len);
 		CHECK_MSG(rc == GENCP_WRITE_PROTECT || rc == GENCP_ACCESS_DENIED,
 			  "%s: raw GenCP write of %llu bytes at 0x%llx: %s 0x%04x (%s), expected WRITE_PROTECT or "
 			  "ACCESS_DENIED",
 			  f->name, (unsigned long long)len, (unsigned long long)addr, rc == 0 ? "accepted," : "status",
 			  rc < 0 ? 0 : rc, rc > 0 ? gencp_status_name((uint16_t)rc) : rc == 0 ? "SUCCESS" : "transport error");
 		raw_refused += rc == GENCP_WRITE_PROTECT || rc == GENCP_ACCESS_DENIED;
-		if (gencp_read(&C->gc, addr, back, (uint32_t)len) == 0)
+		if (gencp_read(&session->gc, addr, back, (uint32_t)len) == 0)
 			CHECK_MSG(memcmp(back, orig, len) == 0, "%s: register 0x%llx changed by the raw write",
 				  f->name, (unsigned long long)addr);
 		g_free(orig);
@@ -719,7 +719,7 @@ static void test_round_trip(void)
 	REQUIRE_MSG(begin(err, sizeof(err)), "%s", err);
 	for (size_t i = 0; i < fx.n; i++) {
 		const struct ff_feature *f = &fx.f[i];
-		ArvGcNode *n = arv_gc_get_node(C->genicam, f->name);
+		ArvGcNode *n = arv_gc_get_node(session->genicam, f->name);
 		guint nsel = 0;
 
 		if (!is_rw(f) || !n || ff_kind_of(n) == FF_CMD)
@@ -776,7 +776,7 @@ static void test_round_trip(void)
 				continue;
 			}
 			bool same = ff_equal(&v, &back);
-			if (C->verbose)
+			if (session->verbose)
 				printf("\n    %s: %s -> %s, reads %s", lb, ff_str(&orig, b1, sizeof(b1)),
 				       ff_str(&v, b2, sizeof(b2)), ff_str(&back, b3, sizeof(b3)));
 			CHECK_MSG(same, "%s: wrote %s (was %s), reads back %s", lb, ff_str(&v, b1, sizeof(b1)),
@@ -841,9 +841,9 @@ static void test_commands_execute(void)
 	printf("\n    %u commands: %u execute without error\n", cmds, ok_count);
 }
 
-void suite_features_register(void)
+void suite_features_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("features", features_init, features_cleanup);
+	CU_pSuite s = CU_add_suite(name, features_init, features_cleanup);
 
 	CU_add_test(s, "present_and_typed", test_present_and_typed);
 	CU_add_test(s, "factory_defaults", test_factory_defaults);

@@ -34,6 +34,9 @@ struct rule_cover {
 
 extern const struct rule_cover rule_table[];
 extern const size_t rule_table_len;
+/* The model whose rules.ini the table covers (fixtures/<model>/rules.ini): the fixtures
+ * dfk-conform --list-tests and --list-rules use when no device or option names others. */
+extern const char *const rule_table_model;
 
 /* "checked", "not checkable", "not yet checked". */
 const char *rule_status_name(enum rule_status s);

@@ -281,6 +281,7 @@ const struct rule_cover rule_table[] = {
 };
 
 const size_t rule_table_len = sizeof(rule_table) / sizeof(rule_table[0]);
+const char *const rule_table_model = "dfk38ux267";
 
 const char *rule_status_name(enum rule_status s)
 {

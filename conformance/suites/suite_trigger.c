@@ -15,7 +15,8 @@
 #define US UINT64_C(1000)
 #define EXPOSURE_US 1000.0
 
-static struct rig_log L;
+/* What the rig logged in the current test (rig_fetch); static, being too large for the stack. */
+static struct rig_log events;
 
 /* Start, program `wave` (request text with %llu = t0), run `run_ns`, fetch the log. */
 static bool scenario(uint64_t *t0, uint64_t *seq)
@@ -23,13 +24,13 @@ static bool scenario(uint64_t *t0, uint64_t *seq)
 	*t0 = rig_start_triggered(EXPOSURE_US);
 	if (!*t0)
 		return false;
-	*seq = io_next_seq(C->io);
+	*seq = io_next_seq(session->io);
 	return true;
 }
 
-static int accepted_count(void) { return rig_count(&L, "trigger_accepted"); }
+static int accepted_count(void) { return rig_count(&events, "trigger_accepted"); }
 
-static const struct io_event *rejected(int n) { return rig_find(&L, "trigger_rejected", n); }
+static const struct io_event *rejected(int n) { return rig_find(&events, "trigger_rejected", n); }
 
 /* 5.4.1 "The Trigger Mode parameter enables the trigger mode." On: nothing is exposed until a trigger
  * comes. Off: TRIGGER_IN edges are not triggers, and the camera runs free at AcquisitionFrameRate. */
@@ -40,30 +41,30 @@ static void test_mode_off(void)
 
 	REQUIRE_MSG(scenario(&t0, &seq), "setup");
 	rig_advance(50 * MS);
-	rig_fetch(seq, &L);
-	CHECK_MSG(rig_count(&L, "exposure_start") == 0, "TriggerMode On: %d exposures in 50 ms without a trigger",
-		  rig_count(&L, "exposure_start"));
+	rig_fetch(seq, &events);
+	CHECK_MSG(rig_count(&events, "exposure_start") == 0, "TriggerMode On: %d exposures in 50 ms without a trigger",
+		  rig_count(&events, "exposure_start"));
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_set_string("TriggerMode", "Off", NULL, 0);
-	seq = io_next_seq(C->io);
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at +1000000");
 	rig_advance(3 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	const struct io_event *r = rejected(0);
 	CHECK_MSG(accepted_count() == 0 && r && !strcmp(r->reason, "trigger_mode_off"),
 		  "TriggerMode Off: %d accepted, rejection '%s'", accepted_count(), r ? r->reason : "none");
 	/* free-running: exposures one frame period apart, no edge needed */
 	REQUIRE_MSG(gc_set_float("AcquisitionFrameRate", 100.0, NULL, 0), "AcquisitionFrameRate 100");
 	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
-	seq = io_next_seq(C->io);
+	seq = io_next_seq(session->io);
 	REQUIRE_MSG(gc_execute("AcquisitionStart", NULL, 0), "AcquisitionStart");
 	rig_advance(105 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	gc_execute("AcquisitionStop", NULL, 0);
 	uint64_t period = (uint64_t)llround(1e9 / fps);
-	int n = rig_count(&L, "exposure_start"), bad = 0;
+	int n = rig_count(&events, "exposure_start"), bad = 0;
 	for (int i = 1; i < n; i++)
-		bad += rig_find(&L, "exposure_start", i)->t - rig_find(&L, "exposure_start", i - 1)->t != period;
+		bad += rig_find(&events, "exposure_start", i)->t - rig_find(&events, "exposure_start", i - 1)->t != period;
 	CHECK_MSG(n >= 10 && n <= 11 && bad == 0,
 		  "TriggerMode Off at %.3f fps: %d exposures in 105 ms, %d spaced other than %" PRIu64 " ns", fps, n, bad,
 		  period);
@@ -79,8 +80,8 @@ static void test_activation(void)
 	/* RisingEdge: the edge at t0+1 ms triggers, exposure starts there (low-latency, no delay) */
 	rig_do("line pulse 500000 at %" PRIu64, t0 + 1 * MS);
 	rig_advance(6 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *a = rig_find(&L, "trigger_accepted", 0), *e = rig_find(&L, "exposure_start", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *a = rig_find(&events, "trigger_accepted", 0), *e = rig_find(&events, "exposure_start", 0);
 	CHECK_MSG(a && a->t == t0 + 1 * MS, "RisingEdge: accepted at %" PRIu64 ", edge at %" PRIu64, a ? a->t : 0,
 		  t0 + 1 * MS);
 	CHECK_MSG(e && e->t == t0 + 1 * MS, "RisingEdge: exposure at %" PRIu64, e ? e->t : 0);
@@ -89,12 +90,12 @@ static void test_activation(void)
 	gc_execute("AcquisitionStop", NULL, 0);
 	REQUIRE_MSG(gc_set_string("TriggerActivation", "FallingEdge", NULL, 0), "FallingEdge");
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t1 = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t1 = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 500000 at %" PRIu64, t1);
 	rig_advance(6 * MS);
-	rig_fetch(seq, &L);
-	a = rig_find(&L, "trigger_accepted", 0);
+	rig_fetch(seq, &events);
+	a = rig_find(&events, "trigger_accepted", 0);
 	CHECK_MSG(a && a->t == t1 + 500 * US && accepted_count() == 1,
 		  "FallingEdge: accepted at %" PRIu64 " (%d accepted), falling edge at %" PRIu64, a ? a->t : 0,
 		  accepted_count(), t1 + 500 * US);
@@ -111,12 +112,12 @@ static void test_software_not_delayed(void)
 	REQUIRE_MSG(gc_set_float("TriggerDelay", 1000000.0, NULL, 0), "TriggerDelay 1 s");
 	REQUIRE_MSG(gc_execute("TriggerSoftware", NULL, 0), "TriggerSoftware");
 	rig_advance(10 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *a = rig_find(&L, "trigger_accepted", 0), *e = rig_find(&L, "exposure_start", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *a = rig_find(&events, "trigger_accepted", 0), *e = rig_find(&events, "exposure_start", 0);
 	CHECK_MSG(a && e && e->t == a->t, "software trigger at %" PRIu64 ", exposure at %" PRIu64 " (TriggerDelay 1 s)",
 		  a ? a->t : 0, e ? e->t : 0);
-	CHECK_MSG(rig_count(&L, "exposure_start") == 1, "%d exposures for one software trigger",
-		  rig_count(&L, "exposure_start"));
+	CHECK_MSG(rig_count(&events, "exposure_start") == 1, "%d exposures for one software trigger",
+		  rig_count(&events, "exposure_start"));
 	rig_finish();
 }
 
@@ -129,8 +130,8 @@ static void test_delay(void)
 	REQUIRE_MSG(gc_set_float("TriggerDelay", 2500.0, NULL, 0), "TriggerDelay 2500 us");
 	rig_do("line pulse 100000 at %" PRIu64, t0 + 1 * MS);
 	rig_advance(10 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *e = rig_find(&L, "exposure_start", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *e = rig_find(&events, "exposure_start", 0);
 	CHECK_MSG(e && e->t == t0 + 1 * MS + 2500 * US, "exposure at %" PRIu64 ", expected edge + 2.5 ms = %" PRIu64,
 		  e ? e->t : 0, t0 + 1 * MS + 2500 * US);
 	rig_finish();
@@ -149,19 +150,19 @@ static void test_source(void)
 		gc_execute("AcquisitionStop", NULL, 0);
 		REQUIRE_MSG(gc_set_string("TriggerSource", cases[i].src, NULL, 0), "%s", cases[i].src);
 		gc_execute("AcquisitionStart", NULL, 0);
-		uint64_t t = io_time(C->io);
-		seq = io_next_seq(C->io);
+		uint64_t t = io_time(session->io);
+		seq = io_next_seq(session->io);
 		rig_do("line pulse 100000 at %" PRIu64, t + 1 * MS);
 		rig_advance(6 * MS);
 		gc_execute("TriggerSoftware", NULL, 0);
 		rig_advance(6 * MS);
-		rig_fetch(seq, &L);
+		rig_fetch(seq, &events);
 		int line_acc = 0, sw_acc = 0, line_rej = 0, sw_rej = 0;
-		for (int k = 0; k < L.n; k++) {
-			if (!strcmp(L.ev[k].kind, "trigger_accepted"))
-				*(L.ev[k].a == 1 ? &line_acc : &sw_acc) += 1;
-			if (!strcmp(L.ev[k].kind, "trigger_rejected") && !strcmp(L.ev[k].reason, "source"))
-				*(L.ev[k].a == 1 ? &line_rej : &sw_rej) += 1;
+		for (int k = 0; k < events.n; k++) {
+			if (!strcmp(events.ev[k].kind, "trigger_accepted"))
+				*(events.ev[k].a == 1 ? &line_acc : &sw_acc) += 1;
+			if (!strcmp(events.ev[k].kind, "trigger_rejected") && !strcmp(events.ev[k].reason, "source"))
+				*(events.ev[k].a == 1 ? &line_rej : &sw_rej) += 1;
 		}
 		CHECK_MSG(line_acc == cases[i].line_ok && line_rej == !cases[i].line_ok,
 			  "TriggerSource %s: line edge accepted %d rejected %d", cases[i].src, line_acc, line_rej);
@@ -185,8 +186,9 @@ static void test_debounce(void)
 	p3 = p2 + 100 * US + 2000 * US;                     /* after exactly 2 ms low: accepted */
 	rig_do("line pulse 100000 at %" PRIu64, p3);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *a0 = rig_find(&L, "trigger_accepted", 0), *a1 = rig_find(&L, "trigger_accepted", 1);
+	rig_fetch(seq, &events);
+	const struct io_event *a0 = rig_find(&events, "trigger_accepted", 0);
+	const struct io_event *a1 = rig_find(&events, "trigger_accepted", 1);
 	const struct io_event *r = rejected(0);
 	CHECK_MSG(a0 && a0->t == p1, "first pulse accepted at %" PRIu64 " (edge %" PRIu64 ")", a0 ? a0->t : 0, p1);
 	CHECK_MSG(r && r->t == p2 && !strcmp(r->reason, "debounce"), "pulse after 1.999 ms low: %s at %" PRIu64,
@@ -207,8 +209,9 @@ static void test_mask(void)
 	rig_do("line wave %" PRIu64 " 1 %" PRIu64 " 0 %" PRIu64 " 1 %" PRIu64 " 0 %" PRIu64 " 1 %" PRIu64 " 0", p1,
 	       p1 + 100 * US, p2, p2 + 0 + 500, p3, p3 + 100 * US);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *a0 = rig_find(&L, "trigger_accepted", 0), *a1 = rig_find(&L, "trigger_accepted", 1);
+	rig_fetch(seq, &events);
+	const struct io_event *a0 = rig_find(&events, "trigger_accepted", 0);
+	const struct io_event *a1 = rig_find(&events, "trigger_accepted", 1);
 	const struct io_event *r = rejected(0);
 	CHECK_MSG(a0 && a0->t == p1, "first pulse accepted");
 	CHECK_MSG(r && r->t == p2 && !strcmp(r->reason, "mask"), "pulse 4.999 ms later: %s",
@@ -228,8 +231,8 @@ static void test_denoise(void)
 	rig_do("line pulse 299999 at %" PRIu64, p1);   /* 1 ns too short */
 	rig_do("line pulse 300000 at %" PRIu64, p2);   /* exactly long enough */
 	rig_advance(15 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *r = rejected(0), *a = rig_find(&L, "trigger_accepted", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *r = rejected(0), *a = rig_find(&events, "trigger_accepted", 0);
 	CHECK_MSG(r && !strcmp(r->reason, "denoise") && r->t == p1 + 299999, "299.999 us pulse: %s at %" PRIu64,
 		  r ? r->reason : "not rejected", r ? r->t : 0);
 	CHECK_MSG(a && a->t == p2 + 300 * US && accepted_count() == 1,
@@ -247,21 +250,21 @@ static void test_overlap_off(void)
 	rig_do("line pulse 100000 at %" PRIu64, t0 + 1 * MS);
 	rig_advance(1 * MS + 10);
 	rig_advance(9 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *ro = rig_find(&L, "readout_end", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *ro = rig_find(&events, "readout_end", 0);
 	REQUIRE_MSG(ro, "first frame not read out");
 	/* one trigger 1 ns before readout end, one exactly at it */
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	uint64_t ro_len = ro->t - (t0 + 1 * MS);   /* exposure + readout of one frame */
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_do("line pulse 100000 at %" PRIu64, t + ro_len - 1);
 	rig_do("line pulse 100000 at %" PRIu64, t + ro_len + 200 * US);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *r = rejected(0), *a1 = rig_find(&L, "trigger_accepted", 1);
+	rig_fetch(seq, &events);
+	const struct io_event *r = rejected(0), *a1 = rig_find(&events, "trigger_accepted", 1);
 	CHECK_MSG(r && !strcmp(r->reason, "overlap") && r->t == t + ro_len - 1,
 		  "trigger 1 ns before readout end: %s", r ? r->reason : "not rejected");
 	CHECK_MSG(a1 && a1->t == t + ro_len + 200 * US, "trigger after readout end not accepted");
@@ -282,30 +285,30 @@ static void test_overlap_readout(void)
 	REQUIRE_MSG(gc_set_int("IMXLowLatencyMode", 0, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_set_string("TriggerOverlap", "Readout", err, sizeof(err)), "%s", err);
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_advance(2 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *es = rig_find(&L, "exposure_start", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *es = rig_find(&events, "exposure_start", 0);
 	REQUIRE_MSG(es, "first frame did not start");
 	/* readout of a full-height frame follows the exposure; measure it on this frame */
 	uint64_t exp_end = es->t + 5000 * US;
-	rig_advance(exp_end - io_time(C->io) + 40 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *ro = rig_find(&L, "readout_end", 0);
+	rig_advance(exp_end - io_time(session->io) + 40 * MS);
+	rig_fetch(seq, &events);
+	const struct io_event *ro = rig_find(&events, "readout_end", 0);
 	REQUIRE_MSG(ro, "first frame not read out");
 	uint64_t ro_len = ro->t - exp_end;
 	CHECK_MSG(ro_len > 5 * MS, "readout of 2160 lines takes only %" PRIu64 " ns", ro_len);
 	/* second frame: the same timing, then triggers placed against its exposure and readout */
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_execute("AcquisitionStart", NULL, 0);
-	t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_advance(2 * MS);
-	rig_fetch(seq, &L);
-	es = rig_find(&L, "exposure_start", 0);
+	rig_fetch(seq, &events);
+	es = rig_find(&events, "exposure_start", 0);
 	REQUIRE_MSG(es, "second frame did not start");
 	exp_end = es->t + 5000 * US;
 	uint64_t ro_end = exp_end + ro_len;
@@ -314,9 +317,9 @@ static void test_overlap_readout(void)
 	uint64_t just_in = ro_end - 5 * MS + 1000;       /* 4.999 ms left */
 	rig_do("line wave %" PRIu64 " 1 %" PRIu64 " 0 %" PRIu64 " 1 %" PRIu64 " 0 %" PRIu64 " 1 %" PRIu64 " 0",
 	       during_exposure, during_exposure + 500, too_early, too_early + 500, just_in, just_in + 500);
-	rig_advance(ro_end - io_time(C->io) + 40 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *r0 = rejected(0), *r1 = rejected(1), *a1 = rig_find(&L, "trigger_accepted", 1);
+	rig_advance(ro_end - io_time(session->io) + 40 * MS);
+	rig_fetch(seq, &events);
+	const struct io_event *r0 = rejected(0), *r1 = rejected(1), *a1 = rig_find(&events, "trigger_accepted", 1);
 	CHECK_MSG(r0 && r0->t == during_exposure && !strcmp(r0->reason, "overlap"), "trigger during exposure: %s",
 		  r0 ? r0->reason : "not rejected");
 	CHECK_MSG(r1 && r1->t == too_early && !strcmp(r1->reason, "overlap"),
@@ -363,14 +366,14 @@ static bool phased_trigger_delays(bool low_latency, uint64_t delay[6])
 		return false;
 	}
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io);
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io);
+	seq = io_next_seq(session->io);
 	for (int i = 0; i < 6; i++)
 		rig_do("line pulse 50000 at %" PRIu64, t + (uint64_t)(i + 1) * 10 * MS + (uint64_t)i * 3333);
 	rig_advance(80 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	for (int i = 0; i < 6; i++) {
-		const struct io_event *a = rig_find(&L, "trigger_accepted", i), *e = rig_find(&L, "exposure_start", i);
+		const struct io_event *a = rig_find(&events, "trigger_accepted", i), *e = rig_find(&events, "exposure_start", i);
 		if (!a || !e) {
 			CHECK_MSG(0, "trigger %d: accepted %s, exposure %s", i, a ? "yes" : "no", e ? "yes" : "no");
 			return false;
@@ -421,12 +424,12 @@ static void test_exposure_active(void)
 	REQUIRE_MSG(gc_set_string("TriggerSelector", "ExposureActive", NULL, 0), "ExposureActive");
 	REQUIRE_MSG(gc_set_float("TriggerDelay", 250.0, NULL, 0), "TriggerDelay");
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 3456789 at %" PRIu64, t);
 	rig_advance(20 * MS);
-	rig_fetch(seq, &L);
-	const struct io_event *s = rig_find(&L, "exposure_start", 0), *e = rig_find(&L, "exposure_end", 0);
+	rig_fetch(seq, &events);
+	const struct io_event *s = rig_find(&events, "exposure_start", 0), *e = rig_find(&events, "exposure_end", 0);
 	CHECK_MSG(s && s->t == t + 250 * US, "exposure start %" PRIu64 ", expected edge + 250 us", s ? s->t : 0);
 	CHECK_MSG(s && e && e->t - s->t == 3456789, "exposure lasted %" PRIu64 " ns, the pulse 3456789 ns",
 		  s && e ? e->t - s->t : 0);
@@ -447,16 +450,16 @@ static void test_burst(void)
 	REQUIRE_MSG(gc_set_float("AcquisitionFrameRate", 200.0, NULL, 0), "AcquisitionFrameRate 200");
 	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
 	gc_execute("AcquisitionStart", NULL, 0);
-	uint64_t t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	uint64_t t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_advance(60 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	uint64_t period = (uint64_t)llround(1e9 / fps);
-	CHECK_MSG(rig_count(&L, "exposure_start") == 4 && accepted_count() == 1, "%d exposures for %d trigger(s)",
-		  rig_count(&L, "exposure_start"), accepted_count());
+	CHECK_MSG(rig_count(&events, "exposure_start") == 4 && accepted_count() == 1, "%d exposures for %d trigger(s)",
+		  rig_count(&events, "exposure_start"), accepted_count());
 	for (int i = 0; i < 4; i++) {
-		const struct io_event *e = rig_find(&L, "exposure_start", i);
+		const struct io_event *e = rig_find(&events, "exposure_start", i);
 		CHECK_MSG(e && e->t == t + (uint64_t)i * period, "burst frame %d at %" PRIu64 ", expected %" PRIu64, i,
 			  e ? e->t : 0, t + (uint64_t)i * period);
 	}
@@ -469,16 +472,16 @@ static void test_burst(void)
 	period = (uint64_t)llround(1e9 / fps);
 	uint64_t limit = period > 8000 * US ? period : 8000 * US;
 	gc_execute("AcquisitionStart", NULL, 0);
-	t = io_time(C->io) + 1 * MS;
-	seq = io_next_seq(C->io);
+	t = io_time(session->io) + 1 * MS;
+	seq = io_next_seq(session->io);
 	rig_do("line pulse 100000 at %" PRIu64, t);
 	rig_advance(60 * MS);
-	rig_fetch(seq, &L);
-	CHECK_MSG(rig_count(&L, "exposure_start") == 3 && accepted_count() == 1,
-		  "exposure 8 ms: %d exposures for %d trigger(s)", rig_count(&L, "exposure_start"), accepted_count());
+	rig_fetch(seq, &events);
+	CHECK_MSG(rig_count(&events, "exposure_start") == 3 && accepted_count() == 1,
+		  "exposure 8 ms: %d exposures for %d trigger(s)", rig_count(&events, "exposure_start"), accepted_count());
 	for (int i = 1; i < 3; i++) {
-		const struct io_event *p = rig_find(&L, "exposure_start", i - 1), *e = rig_find(&L, "exposure_start", i);
-		const struct io_event *rs = rig_find(&L, "readout_start", i - 1), *re = rig_find(&L, "readout_end", i - 1);
+		const struct io_event *p = rig_find(&events, "exposure_start", i - 1), *e = rig_find(&events, "exposure_start", i);
+		const struct io_event *rs = rig_find(&events, "readout_start", i - 1), *re = rig_find(&events, "readout_end", i - 1);
 		REQUIRE_MSG(p && e && rs && re, "exposure 8 ms: burst frame %d or the readout before it missing", i);
 		uint64_t gap = e->t - p->t, readout = re->t - rs->t;
 		CHECK_MSG(gap >= limit && gap <= limit + readout,
@@ -498,12 +501,12 @@ static void test_triggered_frames_delivered(void)
 	struct stream_frame *f;
 
 	REQUIRE_MSG(scenario(&t0, &seq), "setup");
-	REQUIRE_MSG(stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 4) == 0, "stream");
+	REQUIRE_MSG(stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, 4) == 0, "stream");
 	rig_do("line pulse 100000 at %" PRIu64 " count 3 period 5000000", t0 + 1 * MS);
 	rig_advance(30 * MS);
-	rig_fetch(seq, &L);
+	rig_fetch(seq, &events);
 	for (int i = 0; i < 3; i++) {
-		const struct io_event *e = rig_find(&L, "exposure_start", i);
+		const struct io_event *e = rig_find(&events, "exposure_start", i);
 		int rc = stream_next(&sr, &f, 2000);
 		CHECK_MSG(rc == 0 && f->complete, "frame %d: %d", i, rc);
 		if (rc == 0 && e)
@@ -515,9 +518,9 @@ static void test_triggered_frames_delivered(void)
 	rig_finish();
 }
 
-void suite_trigger_register(void)
+void suite_trigger_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("trigger", rig_suite_init, NULL);
+	CU_pSuite s = CU_add_suite(name, rig_suite_init, NULL);
 
 	CU_add_test(s, "trigger_mode_off", test_mode_off);
 	CU_add_test(s, "trigger_activation_edges", test_activation);

@@ -1,11 +1,11 @@
+/* Picks the transport by the URL's scheme. */
 #include "xport.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-int xport_usbip_open(const char *url, struct xport **out, char *msg, size_t msglen);
-int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msglen);
+#include "xport_impl.h"
 
 int xport_open(const char *url, struct xport **out, char *msg, size_t msglen)
 {

@@ -44,7 +44,7 @@ static const char *const not_configuration[] = { "GPOut", "LUTIndex", "LUTValue"
 
 static bool is_candidate(const struct ff_feature *f)
 {
-	ArvGcNode *n = arv_gc_get_node(C->genicam, f->name);
+	ArvGcNode *n = arv_gc_get_node(session->genicam, f->name);
 	enum ff_kind k = ff_kind_of(n);
 
 	if (!n || strcmp(f->access, "RW") != 0 || !ff_in_sections(f, 1, 11))
@@ -189,7 +189,7 @@ static unsigned apply_values(const size_t *idx, size_t k, const char *tag)
 
 		slot_name(s, name, sizeof(name));
 		if (!select_slot(s) || !ff_unlock(s->f->name, err, sizeof(err))) {
-			if (C->verbose)
+			if (session->verbose)
 				printf("\n    %s: %s skipped: %s", tag, name, err);
 			continue;
 		}
@@ -199,9 +199,9 @@ static unsigned apply_values(const size_t *idx, size_t k, const char *tag)
 		}
 		if (ff_write(s->f->name, &v, &e)) {
 			taken++;
-			if (C->verbose)
+			if (session->verbose)
 				printf("\n    %s: %s = %s", tag, name, ff_str(&v, b1, sizeof(b1)));
-		} else if (C->verbose) {
+		} else if (session->verbose) {
 			printf("\n    %s: %s = %s refused (was %s): %s", tag, name, ff_str(&v, b1, sizeof(b1)),
 			       ff_str(&cur, b2, sizeof(b2)), e->message);
 		}
@@ -275,7 +275,7 @@ static bool begin(char *err, size_t errlen)
 		return false;
 	if (!slots) {
 		build_slots();
-		if (C->verbose) {
+		if (session->verbose) {
 			char name[160];
 			printf("\n    %zu configuration values:", n_slots);
 			for (size_t i = 0; i < n_slots; i++)
@@ -304,7 +304,7 @@ static bool make_saved(const char *set, struct snap *out, char *err, size_t errl
 	unsigned taken = apply_random(tag);
 	snap_take(out);
 	unsigned diff = snap_differences(out, &factory);
-	if (C->verbose)
+	if (session->verbose)
 		printf("\n    %s: %u writes taken, %u of %u values differ from the factory configuration", set, taken,
 		       diff, snap_count(out));
 	if (diff < CHANGES / 2) {
@@ -409,7 +409,7 @@ static void test_default_slot_read_only(void)
 	/* a non-factory configuration is active */
 	REQUIRE_MSG(load_set("UserSet1", err, sizeof(err)), "loading UserSet1: %s", err);
 	REQUIRE_MSG(select_set("Default", err, sizeof(err)), "%s", err);
-	ArvGcNode *save = arv_gc_get_node(C->genicam, "UserSetSave");
+	ArvGcNode *save = arv_gc_get_node(session->genicam, "UserSetSave");
 	REQUIRE_MSG(save && ARV_IS_GC_COMMAND(save), "UserSetSave missing");
 	arv_gc_command_execute(ARV_GC_COMMAND(save), &e);
 	CHECK_MSG(e != NULL, "UserSetSave with UserSetSelector=Default was accepted; manual 5.12.1: the Default slot "
@@ -443,7 +443,7 @@ static void test_default_slot_read_only(void)
 
 static bool power_cycle(char *err, size_t errlen)
 {
-	if (!arv_gc_get_node(C->genicam, "DeviceReset")) {
+	if (!arv_gc_get_node(session->genicam, "DeviceReset")) {
 		snprintf(err, errlen, "DeviceReset missing: cannot power-cycle");
 		return false;
 	}
@@ -505,7 +505,7 @@ static int usersets_init(void)
 {
 	if (ff_load(&fx, fx_err, sizeof(fx_err)) == 0)
 		fx_err[0] = '\0';   /* loaded: ff_begin lets the tests run */
-	rnd = g_rand_new_with_seed(C->seed);
+	rnd = g_rand_new_with_seed(session->seed);
 	return 0;
 }
 
@@ -514,9 +514,9 @@ static int usersets_cleanup(void)
 {
 	char err[256];
 
-	if (!C->genicam)
+	if (!session->genicam)
 		conform_reconnect(20000);
-	if (C->genicam) {
+	if (session->genicam) {
 		ff_device_policies();
 		gc_execute("AcquisitionStop", NULL, 0);
 		ff_set_word("UserSetDefault", "Default", NULL);
@@ -537,9 +537,9 @@ static int usersets_cleanup(void)
 	return 0;
 }
 
-void suite_usersets_register(void)
+void suite_usersets_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("usersets", usersets_init, usersets_cleanup);
+	CU_pSuite s = CU_add_suite(name, usersets_init, usersets_cleanup);
 
 	CU_add_test(s, "save_and_load_user_set1", test_save_and_load);
 	CU_add_test(s, "two_slots_independent", test_two_slots_independent);

@@ -39,9 +39,9 @@ static void build_genicam(void *arg)
 
 	/* warning level for the XML-related categories */
 	arv_debug_enable("genicam:1,dom:1,evaluator:1,policies:0");
-	C->arv = conform_device_new(&C->gc, err);
-	if (C->arv)
-		C->genicam = arv_device_get_genicam(ARV_DEVICE(C->arv));
+	session->arv = conform_device_new(&session->gc, err);
+	if (session->arv)
+		session->genicam = arv_device_get_genicam(ARV_DEVICE(session->arv));
 }
 
 static void test_xml_parses(void)
@@ -49,15 +49,15 @@ static void test_xml_parses(void)
 	GError *err = NULL;
 	char *warnings;
 
-	if (C->arv) {
-		g_object_unref(C->arv);
-		C->arv = NULL;
-		C->genicam = NULL;
+	if (session->arv) {
+		g_object_unref(session->arv);
+		session->arv = NULL;
+		session->genicam = NULL;
 	}
 	warnings = capture_stderr(build_genicam, &err);
-	REQUIRE_MSG(C->genicam, "libaravis: %s", err ? err->message : "no document");
+	REQUIRE_MSG(session->genicam, "libaravis: %s", err ? err->message : "no document");
 	size_t len;
-	const char *xml = conform_device_xml(C->arv, &len);
+	const char *xml = conform_device_xml(session->arv, &len);
 	CHECK_MSG(len > 100 && strstr(xml, "<RegisterDescription"), "no RegisterDescription element");
 	CHECK_MSG(!warnings || !*warnings, "libaravis warned while loading the XML:\n%.400s", warnings ? warnings : "");
 	g_free(warnings);
@@ -72,7 +72,7 @@ struct walk {
 
 static void walk_node(struct walk *w, const char *name, int depth)
 {
-	ArvGcNode *n = arv_gc_get_node(C->genicam, name);
+	ArvGcNode *n = arv_gc_get_node(session->genicam, name);
 	GError *e = NULL;
 
 	if (!n || depth > 16 || g_hash_table_contains(w->seen, name))
@@ -123,7 +123,7 @@ static void test_every_feature_evaluates(void)
 {
 	struct walk w = { 0 };
 
-	REQUIRE_MSG(C->genicam, "no GenICam document");
+	REQUIRE_MSG(session->genicam, "no GenICam document");
 	w.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	walk_node(&w, "Root", 0);
 	g_hash_table_destroy(w.seen);
@@ -135,7 +135,7 @@ static void test_every_feature_evaluates(void)
 /* Every register node of the XML is readable over GenCP at its address. */
 static void test_register_nodes_readable(void)
 {
-	ArvDomDocument *doc = ARV_DOM_DOCUMENT(C->genicam);
+	ArvDomDocument *doc = ARV_DOM_DOCUMENT(session->genicam);
 	ArvDomElement *root = doc ? arv_dom_document_get_document_element(doc) : NULL;
 	unsigned regs = 0, bad = 0;
 	char first[256] = "";
@@ -156,7 +156,7 @@ static void test_register_nodes_readable(void)
 		}
 		regs++;
 		void *buf = g_malloc(len);
-		int rc = gencp_read(&C->gc, addr, buf, (uint32_t)len);
+		int rc = gencp_read(&session->gc, addr, buf, (uint32_t)len);
 		g_free(buf);
 		if (rc) {
 			if (!bad)
@@ -178,15 +178,16 @@ static void test_required_features(void)
 					     "AcquisitionStop" };
 	char s[128], err[256];
 
-	REQUIRE_MSG(C->genicam, "no GenICam document");
+	REQUIRE_MSG(session->genicam, "no GenICam document");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		CHECK_MSG(arv_gc_get_node(C->genicam, names[i]), "feature %s missing", names[i]);
-	CHECK_MSG(gc_get_string("DeviceVendorName", s, sizeof(s), err, sizeof(err)) && strcmp(s, C->dev.manufacturer) == 0,
-		  "DeviceVendorName '%s' vs USB manufacturer '%s' %s", s, C->dev.manufacturer, err);
-	CHECK_MSG(gc_get_string("DeviceModelName", s, sizeof(s), err, sizeof(err)) && strcmp(s, C->dev.product) == 0,
-		  "DeviceModelName '%s' vs USB product '%s'", s, C->dev.product);
-	CHECK_MSG(gc_get_string("DeviceSerialNumber", s, sizeof(s), err, sizeof(err)) && strcmp(s, C->dev.serial) == 0,
-		  "DeviceSerialNumber '%s' vs USB serial '%s'", s, C->dev.serial);
+		CHECK_MSG(arv_gc_get_node(session->genicam, names[i]), "feature %s missing", names[i]);
+	CHECK_MSG(gc_get_string("DeviceVendorName", s, sizeof(s), err, sizeof(err)) &&
+			  strcmp(s, session->dev.manufacturer) == 0,
+		  "DeviceVendorName '%s' vs USB manufacturer '%s' %s", s, session->dev.manufacturer, err);
+	CHECK_MSG(gc_get_string("DeviceModelName", s, sizeof(s), err, sizeof(err)) && strcmp(s, session->dev.product) == 0,
+		  "DeviceModelName '%s' vs USB product '%s'", s, session->dev.product);
+	CHECK_MSG(gc_get_string("DeviceSerialNumber", s, sizeof(s), err, sizeof(err)) && strcmp(s, session->dev.serial) == 0,
+		  "DeviceSerialNumber '%s' vs USB serial '%s'", s, session->dev.serial);
 }
 
 /* PayloadSize equals SIRM Required Payload Size (hosts size buffers by one, check by the other). */
@@ -197,7 +198,7 @@ static void test_payload_size_matches_sirm(void)
 	char err[256] = "";
 
 	REQUIRE_MSG(gc_get_int("PayloadSize", &payload, err, sizeof(err)), "%s", err);
-	REQUIRE_MSG(gencp_read_u64(&C->gc, C->sirm + SIRM_REQ_PAYLOAD, &req) == 0, "SIRM required payload");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, session->sirm + SIRM_REQ_PAYLOAD, &req) == 0, "SIRM required payload");
 	CHECK_MSG((uint64_t)payload == req, "PayloadSize %lld vs SIRM required payload %llu", (long long)payload,
 		  (unsigned long long)req);
 }
@@ -208,10 +209,10 @@ static void test_user_id_survives_reset(void)
 	char old[128] = "", now[128] = "", err[256] = "";
 	char name[64];
 
-	REQUIRE_MSG(C->genicam && arv_gc_get_node(C->genicam, "DeviceUserID"), "DeviceUserID missing");
-	REQUIRE_MSG(arv_gc_get_node(C->genicam, "DeviceReset"), "DeviceReset missing: cannot power-cycle");
+	REQUIRE_MSG(session->genicam && arv_gc_get_node(session->genicam, "DeviceUserID"), "DeviceUserID missing");
+	REQUIRE_MSG(arv_gc_get_node(session->genicam, "DeviceReset"), "DeviceReset missing: cannot power-cycle");
 	gc_get_string("DeviceUserID", old, sizeof(old), NULL, 0);
-	snprintf(name, sizeof(name), "conform-%u", C->seed * 7919u % 100000u);
+	snprintf(name, sizeof(name), "conform-%u", session->seed * 7919u % 100000u);
 	REQUIRE_MSG(gc_set_string("DeviceUserID", name, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_execute("DeviceReset", err, sizeof(err)), "%s", err);
 	int rc = conform_reconnect(20000);
@@ -221,9 +222,9 @@ static void test_user_id_survives_reset(void)
 	gc_set_string("DeviceUserID", old, NULL, 0);
 }
 
-void suite_genicam_register(void)
+void suite_genicam_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("genicam", NULL, NULL);
+	CU_pSuite s = CU_add_suite(name, NULL, NULL);
 
 	CU_add_test(s, "xml_parses_without_warnings", test_xml_parses);
 	CU_add_test(s, "every_feature_evaluates", test_every_feature_evaluates);

@@ -1,5 +1,5 @@
-/* Wire formats as dfk-conform sees them from the host side: USB/IP (client),
- * USB descriptors, GenCP and the U3V stream leader/trailer.
+/* Wire formats as dfk-conform sees them from the host side: USB standard requests
+ * and descriptors, USB/IP (client), GenCP and the U3V stream leader/trailer.
  *
  * Written independently of the emulator's codecs so that a symmetric bug on
  * both sides cannot hide: the conformance suite never links emulator code. */
@@ -19,6 +19,36 @@ static inline void wr_le32(uint8_t *p, uint32_t v) { wr_le16(p, (uint16_t)v); wr
 static inline void wr_le64(uint8_t *p, uint64_t v) { wr_le32(p, (uint32_t)v); wr_le32(p + 4, (uint32_t)(v >> 32)); }
 static inline void wr_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void wr_be32(uint8_t *p, uint32_t v) { wr_be16(p, (uint16_t)(v >> 16)); wr_be16(p + 2, (uint16_t)v); }
+
+/* ---- USB standard requests and descriptors (USB 3.2 chapter 9) ---- */
+#define USB_DIR_IN                 0x80   /* bit 7 of bmRequestType and of an endpoint address */
+/* bmRequestType: data direction | standard request | recipient */
+#define USB_RT_DEVICE_OUT          0x00
+#define USB_RT_DEVICE_IN           0x80
+#define USB_RT_ENDPOINT_OUT        0x02
+#define USB_RT_ENDPOINT_IN         0x82
+/* bRequest */
+#define USB_REQ_GET_STATUS         0x00
+#define USB_REQ_CLEAR_FEATURE      0x01
+#define USB_REQ_SET_FEATURE        0x03
+#define USB_REQ_GET_DESCRIPTOR     0x06
+#define USB_REQ_GET_CONFIGURATION  0x08
+#define USB_REQ_SET_CONFIGURATION  0x09
+/* feature selector of SET/CLEAR_FEATURE to an endpoint */
+#define USB_FEATURE_ENDPOINT_HALT  0x00
+/* bDescriptorType */
+#define USB_DESC_DEVICE            0x01
+#define USB_DESC_CONFIGURATION     0x02
+#define USB_DESC_STRING            0x03
+#define USB_DESC_INTERFACE         0x04
+#define USB_DESC_ENDPOINT          0x05
+#define USB_DESC_IAD               0x0B
+#define USB_DESC_BOS               0x0F
+#define USB_DESC_DEVICE_CAPABILITY 0x10
+#define USB_DESC_U3V_CLASS         0x24   /* U3V class-specific (device info) */
+#define USB_DESC_SS_EP_COMPANION   0x30
+#define USB_DEVCAP_SUPERSPEED      0x03   /* bDevCapabilityType of the SuperSpeed USB capability */
+#define USB_LANGID_EN_US           0x0409
 
 /* ---- USB/IP (Linux Documentation/usb/usbip_protocol.rst) ---- */
 #define UIP_VERSION          0x0111

@@ -4,10 +4,9 @@
 #ifndef CONFORM_FEATFIX_H
 #define CONFORM_FEATFIX_H
 
+#include <arv.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "conform.h"
 
 /* One group of features.ini. */
 struct ff_feature {

@@ -11,7 +11,7 @@ static void read_string(uint64_t addr, char *out)
 	uint8_t b[64];
 
 	memset(out, 0, 65);
-	if (gencp_read(&C->gc, addr, b, 64) == 0)
+	if (gencp_read(&session->gc, addr, b, 64) == 0)
 		memcpy(out, b, 64);
 }
 
@@ -19,14 +19,15 @@ static void read_string(uint64_t addr, char *out)
 static void test_abrm_strings(void)
 {
 	char s[65], u[128];
-	const uint8_t *di = C->dev.u3v.device_info;
+	const uint8_t *di = session->dev.u3v.device_info;
 
 	read_string(ABRM_MANUFACTURER, s);
-	CHECK_MSG(strcmp(s, C->dev.manufacturer) == 0, "ABRM manufacturer '%s' vs USB '%s'", s, C->dev.manufacturer);
+	CHECK_MSG(strcmp(s, session->dev.manufacturer) == 0, "ABRM manufacturer '%s' vs USB '%s'", s,
+		  session->dev.manufacturer);
 	read_string(ABRM_MODEL, s);
-	CHECK_MSG(strcmp(s, C->dev.product) == 0, "ABRM model '%s' vs USB product '%s'", s, C->dev.product);
+	CHECK_MSG(strcmp(s, session->dev.product) == 0, "ABRM model '%s' vs USB product '%s'", s, session->dev.product);
 	read_string(ABRM_SERIAL, s);
-	CHECK_MSG(strcmp(s, C->dev.serial) == 0, "ABRM serial '%s' vs USB '%s'", s, C->dev.serial);
+	CHECK_MSG(strcmp(s, session->dev.serial) == 0, "ABRM serial '%s' vs USB '%s'", s, session->dev.serial);
 	if (!di)
 		return;
 	static const struct { int off; uint64_t abrm; const char *name; } map[] = {
@@ -38,7 +39,7 @@ static void test_abrm_strings(void)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (!di[map[i].off])
 			continue;
-		usbdev_string(&C->dev, di[map[i].off], u, sizeof(u));
+		usbdev_string(&session->dev, di[map[i].off], u, sizeof(u));
 		read_string(map[i].abrm, s);
 		CHECK_MSG(strcmp(s, u) == 0, "%s: ABRM '%s' vs device info string '%s'", map[i].name, s, u);
 	}
@@ -49,15 +50,15 @@ static void test_abrm_numbers(void)
 	uint32_t v;
 	uint64_t cap, inc;
 
-	REQUIRE_MSG(gencp_read_u32(&C->gc, 0, &v) == 0, "GenCP version");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, 0, &v) == 0, "GenCP version");
 	CHECK_MSG(v >> 16 == 1, "GenCP version 0x%08x: major 1", v);
-	REQUIRE_MSG(gencp_read_u32(&C->gc, ABRM_ENDIANNESS, &v) == 0, "endianness");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, ABRM_ENDIANNESS, &v) == 0, "endianness");
 	CHECK_MSG(v == 0xFFFFFFFFu, "protocol endianness 0x%08x (0xFFFFFFFF = little)", v);
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_CAPABILITY, &cap) == 0, "capability");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_CAPABILITY, &cap) == 0, "capability");
 	CHECK_MSG(cap & (1u << 9), "device capability 0x%llx: SBRM bit 9", (unsigned long long)cap);
-	REQUIRE_MSG(gencp_read_u32(&C->gc, ABRM_RESPONSE_TIME, &v) == 0, "response time");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, ABRM_RESPONSE_TIME, &v) == 0, "response time");
 	CHECK_MSG(v > 0 && v <= 10000, "maximum device response time %u ms", v);
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_TS_INCREMENT, &inc) == 0, "timestamp increment");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_TS_INCREMENT, &inc) == 0, "timestamp increment");
 	CHECK_MSG(inc > 0, "timestamp increment 0");
 }
 
@@ -66,14 +67,14 @@ static void test_timestamp_latch(void)
 {
 	uint64_t t1, t2, inc;
 
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_TS_INCREMENT, &inc) == 0, "timestamp increment");
-	REQUIRE_MSG(gencp_write_u32(&C->gc, ABRM_TS_LATCH, 1) == 0, "latch");
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_TIMESTAMP, &t1) == 0, "read");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_TS_INCREMENT, &inc) == 0, "timestamp increment");
+	REQUIRE_MSG(gencp_write_u32(&session->gc, ABRM_TS_LATCH, 1) == 0, "latch");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_TIMESTAMP, &t1) == 0, "read");
 	/* 20 ms on the host; at any positive time scale the device clock moves */
 	struct timespec ts = { 0, 20000000 };
 	nanosleep(&ts, NULL);
-	REQUIRE_MSG(gencp_write_u32(&C->gc, ABRM_TS_LATCH, 1) == 0, "latch");
-	REQUIRE_MSG(gencp_read_u64(&C->gc, ABRM_TIMESTAMP, &t2) == 0, "read");
+	REQUIRE_MSG(gencp_write_u32(&session->gc, ABRM_TS_LATCH, 1) == 0, "latch");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, ABRM_TIMESTAMP, &t2) == 0, "read");
 	CHECK_MSG(t2 >= t1, "timestamp went back: %llu then %llu", (unsigned long long)t1, (unsigned long long)t2);
 	printf("\n    timestamps %llu -> %llu ticks of %llu ns\n", (unsigned long long)t1, (unsigned long long)t2,
 	       (unsigned long long)inc);
@@ -84,22 +85,23 @@ static void test_sbrm(void)
 	uint32_t ver, max_cmd, max_ack, n_streams, sirm_len, speed;
 	uint64_t cap;
 
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_VERSION, &ver) == 0, "U3V version");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_VERSION, &ver) == 0, "U3V version");
 	CHECK_MSG(ver >> 16 == 1, "U3V version 0x%08x", ver);
-	REQUIRE_MSG(gencp_read_u64(&C->gc, C->sbrm + SBRM_CAPABILITY, &cap) == 0, "U3VCP capability");
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_MAX_CMD, &max_cmd) == 0, "max cmd");
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_MAX_ACK, &max_ack) == 0, "max ack");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, session->sbrm + SBRM_CAPABILITY, &cap) == 0, "U3VCP capability");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_MAX_CMD, &max_cmd) == 0, "max cmd");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_MAX_ACK, &max_ack) == 0, "max ack");
 	CHECK_MSG(max_ack >= 64 && max_ack <= 65535 + 12, "max ack %u (a READMEM count is 16 bits)", max_ack);
 	CHECK_MSG(max_cmd >= max_ack + 8, "max cmd %u < max ack %u + 8: a read chunk cannot be written back", max_cmd,
 		  max_ack);
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_N_STREAMS, &n_streams) == 0, "stream channels");
-	CHECK_MSG(C->dev.u3v.stream_if < 0 || n_streams >= 1, "%u stream channels with a streaming interface", n_streams);
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_N_STREAMS, &n_streams) == 0, "stream channels");
+	CHECK_MSG(session->dev.u3v.stream_if < 0 || n_streams >= 1, "%u stream channels with a streaming interface",
+		  n_streams);
 	CHECK_MSG(!(n_streams >= 1) || (cap & 1), "U3VCP capability 0x%llx lacks SIRM", (unsigned long long)cap);
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_SIRM_LEN, &sirm_len) == 0, "SIRM length");
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_SIRM_LEN, &sirm_len) == 0, "SIRM length");
 	CHECK_MSG(sirm_len >= 0x30, "SIRM length 0x%x", sirm_len);
-	REQUIRE_MSG(gencp_read_u32(&C->gc, C->sbrm + SBRM_SPEED, &speed) == 0, "current speed");
-	CHECK_MSG(rd_le16(C->dev.dev_desc + 2) < 0x300 || speed >= 8, "current speed %u at bcdUSB %04x", speed,
-		  rd_le16(C->dev.dev_desc + 2));
+	REQUIRE_MSG(gencp_read_u32(&session->gc, session->sbrm + SBRM_SPEED, &speed) == 0, "current speed");
+	CHECK_MSG(rd_le16(session->dev.dev_desc + 2) < 0x300 || speed >= 8, "current speed %u at bcdUSB %04x", speed,
+		  rd_le16(session->dev.dev_desc + 2));
 }
 
 /* Every SIRM register is mapped; leader/trailer sizes fit an image block. */
@@ -108,8 +110,8 @@ static void test_sirm(void)
 	uint8_t b[0x30];
 	uint32_t info;
 
-	REQUIRE_MSG(gencp_read(&C->gc, C->sirm, b, sizeof(b)) == 0, "SIRM read of 0x30 bytes at 0x%llx",
-		    (unsigned long long)C->sirm);
+	REQUIRE_MSG(gencp_read(&session->gc, session->sirm, b, sizeof(b)) == 0, "SIRM read of 0x30 bytes at 0x%llx",
+		    (unsigned long long)session->sirm);
 	info = rd_le32(b + SIRM_INFO);
 	CHECK_MSG((info >> 24) <= 16, "SI Info alignment 2^%u", info >> 24);
 	CHECK_MSG(rd_le32(b + SIRM_REQ_LEADER) >= 52, "required leader %u < 52", rd_le32(b + SIRM_REQ_LEADER));
@@ -123,16 +125,16 @@ static void test_manifest(void)
 	uint64_t count;
 	uint8_t e[64];
 
-	REQUIRE_MSG(gencp_read_u64(&C->gc, C->manifest, &count) == 0, "manifest count");
+	REQUIRE_MSG(gencp_read_u64(&session->gc, session->manifest, &count) == 0, "manifest count");
 	REQUIRE_MSG(count >= 1 && count < 64, "manifest entry count %llu", (unsigned long long)count);
-	REQUIRE_MSG(gencp_read(&C->gc, C->manifest + 8, e, 64) == 0, "entry 0");
+	REQUIRE_MSG(gencp_read(&session->gc, session->manifest + 8, e, 64) == 0, "entry 0");
 	uint32_t format = rd_le32(e + 4);
 	uint64_t addr = rd_le64(e + 8), size = rd_le64(e + 16);
 	CHECK_MSG((format & 7) == 0, "file type %u (0 = device XML)", format & 7);
 	CHECK_MSG((format >> 24) == 1, "schema major %u", format >> 24);
 	REQUIRE_MSG(size > 0 && size < 16u << 20, "file size %llu", (unsigned long long)size);
 	guint8 *file = g_malloc(size);
-	int rc = gencp_read(&C->gc, addr, file, (uint32_t)size);
+	int rc = gencp_read(&session->gc, addr, file, (uint32_t)size);
 	if (rc) {
 		g_free(file);
 		REQUIRE_MSG(0, "reading %llu bytes at 0x%llx: %d", (unsigned long long)size, (unsigned long long)addr, rc);
@@ -151,9 +153,9 @@ static void test_manifest(void)
 	g_free(file);
 }
 
-void suite_bootstrap_register(void)
+void suite_bootstrap_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("bootstrap", NULL, NULL);
+	CU_pSuite s = CU_add_suite(name, NULL, NULL);
 
 	CU_add_test(s, "abrm_strings_match_usb", test_abrm_strings);
 	CU_add_test(s, "abrm_numbers", test_abrm_numbers);

@@ -41,19 +41,19 @@ static int suite_init(void)
 {
 	int rc = rig_suite_init();
 
-	if (C->io)
-		arv_gc_set_range_check_policy(C->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
+	if (session->io)
+		arv_gc_set_range_check_policy(session->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
 	return rc;
 }
 
 static int suite_clean(void)
 {
-	if (!C->io)
+	if (!session->io)
 		return 0;
 	gc_execute("AcquisitionStop", NULL, 0);
-	io_request(C->io, err, sizeof(err), "source pattern");
-	io_request(C->io, err, sizeof(err), "scene motion on");
-	io_request(C->io, err, sizeof(err), "clock scale 1");
+	io_request(session->io, err, sizeof(err), "source pattern");
+	io_request(session->io, err, sizeof(err), "scene motion on");
+	io_request(session->io, err, sizeof(err), "clock scale 1");
 	gc_set_string("UserSetSelector", "Default", NULL, 0);
 	gc_execute("UserSetLoad", NULL, 0);
 	return 0;
@@ -190,7 +190,7 @@ static bool grab_with(unsigned n, unsigned avg, struct img_stats *out, stats_fn 
 
 	memset(out, 0, sizeof(*out));
 	gc_get_int("PixelFormat", &pf, NULL, 0);
-	if (stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 8)) {
+	if (stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, 8)) {
 		CHECK_MSG(0, "stream setup");
 		return false;
 	}
@@ -652,7 +652,7 @@ static void test_gamma_all_channels(void)
 
 static bool load_lut_inverse(void)
 {
-	ArvGcNode *all = arv_gc_get_node(C->genicam, "LUTValueAll");
+	ArvGcNode *all = arv_gc_get_node(session->genicam, "LUTValueAll");
 	uint8_t buf[1028];
 	GError *e = NULL;
 
@@ -703,7 +703,7 @@ static void test_lut_applies(void)
  * 128 (v >> 4) >> 4, only multiples of 8. BayerRG16 carries all 12 bits. */
 static void test_lut_interpolation(void)
 {
-	ArvGcNode *all = arv_gc_get_node(C->genicam, "LUTValueAll");
+	ArvGcNode *all = arv_gc_get_node(session->genicam, "LUTValueAll");
 	struct img_stats a, b;
 	uint8_t buf[1028];
 	GError *e = NULL;
@@ -806,9 +806,9 @@ static void test_hue_saturation_all_formats(void)
 	}
 }
 
-void suite_imaging_register(void)
+void suite_imaging_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("imaging", suite_init, suite_clean);
+	CU_pSuite s = CU_add_suite(name, suite_init, suite_clean);
 
 	CU_add_test(s, "exposure_scales_signal", test_exposure_scales_signal);
 	CU_add_test(s, "gain_amplifies", test_gain_amplifies);

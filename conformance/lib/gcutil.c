@@ -1,12 +1,12 @@
-/* Feature access through libaravis's GenICam evaluation of the device's XML. */
+/* Feature access through libaravis's GenICam evaluation of the device's XML (gcutil.h). */
+#include "gcutil.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "conform.h"
-
 static ArvGcNode *node_or_err(const char *name, char *err, size_t errlen)
 {
-	ArvGcNode *n = C->genicam ? arv_gc_get_node(C->genicam, name) : NULL;
+	ArvGcNode *n = session->genicam ? arv_gc_get_node(session->genicam, name) : NULL;
 
 	if (!n && err)
 		snprintf(err, errlen, "%s: no such node in the XML", name);
@@ -160,4 +160,20 @@ void gc_default_readout(void)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (gc_get_int(names[i], &v, NULL, 0) && v != 1)
 			gc_set_int(names[i], 1, NULL, 0);
+}
+
+bool gc_stream_setup(const char *format, int64_t w, int64_t h, double exposure_us, char *err, size_t errlen)
+{
+	gc_stop_acquisition();
+	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", exposure_us, err, errlen))
+		return false;
+	if (!gc_set_string("PixelFormat", format, err, errlen))
+		return false;
+	gc_default_readout();
+	gc_set_int("ReverseX", 0, NULL, 0);
+	gc_set_int("ReverseY", 0, NULL, 0);
+	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
+	if (!gc_set_int("Width", w, err, errlen) || !gc_set_int("Height", h, err, errlen))
+		return false;
+	return gc_set_string("AcquisitionMode", "Continuous", err, errlen);
 }

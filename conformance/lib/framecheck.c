@@ -2,9 +2,10 @@
  *
  * The expected frame is produced one output row at a time. The raw output
  * image P (12 bits) comes either from the test pattern through the readout
- * (flip, region, skipping/binning) or, for frame_to_rgb, from a received Bayer
+ * (flip, region, skipping/binning) or, for frame_to_rgb, from a received raw
  * payload; a 3-row cache with one reflected column on each side feeds the
- * bilinear debayer of the colour formats. */
+ * bilinear debayer of the colour formats. The raw formats (Bayer, and Mono on
+ * a sensor without a colour filter) pack P itself. */
 #include "framecheck.h"
 
 #include <errno.h>
@@ -19,9 +20,11 @@ int frame_bits_per_pixel(uint32_t pfnc)
 	switch (pfnc) {
 	case PFNC_MONO8:
 	case PFNC_BAYER_RG8: return 8;
+	case PFNC_MONO12P:
 	case PFNC_BAYER_RG12P:
 	case PFNC_YCBCR411_8:
 	case PFNC_YCBCR411_8_CBYYCRYY: return 12;
+	case PFNC_MONO16:
 	case PFNC_BAYER_RG16:
 	case PFNC_YCBCR422_8: return 16;
 	case PFNC_BGR8: return 24;
@@ -33,6 +36,8 @@ const char *frame_pfnc_name(uint32_t pfnc)
 {
 	switch (pfnc) {
 	case PFNC_MONO8: return "Mono8";
+	case PFNC_MONO12P: return "Mono12p";
+	case PFNC_MONO16: return "Mono16";
 	case PFNC_BAYER_RG8: return "BayerRG8";
 	case PFNC_BAYER_RG12P: return "BayerRG12p";
 	case PFNC_BAYER_RG16: return "BayerRG16";
@@ -47,6 +52,28 @@ const char *frame_pfnc_name(uint32_t pfnc)
 static bool is_bayer(uint32_t pfnc)
 {
 	return pfnc == PFNC_BAYER_RG8 || pfnc == PFNC_BAYER_RG12P || pfnc == PFNC_BAYER_RG16;
+}
+
+static bool is_mono(uint32_t pfnc)
+{
+	return pfnc == PFNC_MONO8 || pfnc == PFNC_MONO12P || pfnc == PFNC_MONO16;
+}
+
+/* The samples are P itself: the Bayer formats, and the Mono formats of a sensor without a
+ * colour filter (on a Bayer sensor Mono8 is the Y of the debayered image). */
+static bool is_raw(const struct frame_geometry *g)
+{
+	return is_bayer(g->pfnc) || (g->sensor.mono && is_mono(g->pfnc));
+}
+
+/* How a raw format packs P: the 8-, 12p- and 16-bit layouts of section 5. */
+enum raw_layout { RAW8, RAW12P, RAW16 };
+
+static enum raw_layout raw_layout(uint32_t pfnc)
+{
+	int bits = frame_bits_per_pixel(pfnc);
+
+	return bits == 8 ? RAW8 : bits == 12 ? RAW12P : RAW16;
 }
 
 static bool is_411(uint32_t pfnc)
@@ -74,6 +101,10 @@ static const char *size_problem(const struct frame_geometry *g)
 {
 	if (!frame_bits_per_pixel(g->pfnc))
 		return "unknown pixel format";
+	if (g->sensor.mono && !is_mono(g->pfnc))
+		return "a sensor without a colour filter has the Mono formats only";
+	if (!g->sensor.mono && is_mono(g->pfnc) && g->pfnc != PFNC_MONO8)
+		return "Mono12p and Mono16 need a sensor without a colour filter";
 	if (g->width == 0 || g->height == 0)
 		return "empty image";
 	if (g->width % 2 || g->height % 2)
@@ -106,9 +137,11 @@ const char *frame_geometry_problem(const struct frame_geometry *g)
 		return "binning 2X is defined for both axes together only";
 	if (bh == 2 && (dh == 2 || dv == 2))
 		return "binning and decimation together";
-	if ((uint64_t)g->offset_x + g->width > FRAME_SENSOR_W / (dh * bh))
+	if (!g->sensor.width || !g->sensor.height)
+		return "sensor size unknown";
+	if ((uint64_t)g->offset_x + g->width > g->sensor.width / (dh * bh))
 		return "OffsetX + Width beyond WidthMax of the readout mode";
-	if ((uint64_t)g->offset_y + g->height > FRAME_SENSOR_H / (dv * bv))
+	if ((uint64_t)g->offset_y + g->height > g->sensor.height / (dv * bv))
 		return "OffsetY + Height beyond HeightMax of the readout mode";
 	return NULL;
 }
@@ -144,7 +177,7 @@ struct pimage {
 	uint64_t k;
 	bool binning;
 	uint32_t *sxmap;   /* ox -> sensor column (first of the pair when binning) */
-	/* received Bayer payload */
+	/* received raw payload */
 	const uint8_t *payload;
 	uint32_t pfnc;
 	/* rows hold P(-1 .. w) at index 0 .. w+1 */
@@ -218,23 +251,23 @@ static void fill_ramp_row(const struct pimage *pi, uint32_t oy, uint16_t *p)
 	}
 }
 
-/* Unpacks row y of a Bayer payload to 12-bit samples. */
+/* Unpacks row y of a raw payload to 12-bit samples. */
 static void fill_payload_row(const struct pimage *pi, uint32_t y, uint16_t *p)
 {
 	const uint8_t *b;
 
-	switch (pi->pfnc) {
-	case PFNC_BAYER_RG8:
+	switch (raw_layout(pi->pfnc)) {
+	case RAW8:
 		b = pi->payload + (size_t)y * pi->w;
 		for (uint32_t x = 0; x < pi->w; x++)
 			p[x] = (uint16_t)(b[x] << 4);
 		break;
-	case PFNC_BAYER_RG16:
+	case RAW16:
 		b = pi->payload + (size_t)y * pi->w * 2;
 		for (uint32_t x = 0; x < pi->w; x++)
 			p[x] = (uint16_t)((b[2 * x] | b[2 * x + 1] << 8) >> 4);
 		break;
-	case PFNC_BAYER_RG12P:
+	case RAW12P:
 		b = pi->payload + (size_t)y * pi->w * 3 / 2;
 		for (uint32_t x = 0; x < pi->w; x += 2, b += 3) {
 			p[x] = (uint16_t)(b[0] | (b[1] & 0x0F) << 8);
@@ -372,22 +405,22 @@ static void encode_row(uint32_t pfnc, uint32_t w, const uint8_t *r, const uint8_
 	}
 }
 
-/* Packs one row of P in a Bayer format. */
+/* Packs one row of P in a raw format. */
 static void pack_row(uint32_t pfnc, uint32_t w, const uint16_t *p, uint8_t *o)
 {
-	switch (pfnc) {
-	case PFNC_BAYER_RG8:
+	switch (raw_layout(pfnc)) {
+	case RAW8:
 		for (uint32_t x = 0; x < w; x++)
 			o[x] = (uint8_t)(p[x] >> 4);
 		break;
-	case PFNC_BAYER_RG16:
+	case RAW16:
 		for (uint32_t x = 0; x < w; x++) {
 			uint16_t v = (uint16_t)(p[x] << 4);
 			o[2 * x] = (uint8_t)v;
 			o[2 * x + 1] = (uint8_t)(v >> 8);
 		}
 		break;
-	case PFNC_BAYER_RG12P:
+	case RAW12P:
 		for (uint32_t x = 0; x < w; x += 2, o += 3) {
 			uint16_t p0 = p[x], p1 = p[x + 1];
 			o[0] = (uint8_t)(p0 & 0xFF);
@@ -427,7 +460,7 @@ static int expect_init(struct expect *e, const struct frame_geometry *g, const s
 	rc = pimage_init_ramp(&e->pi, g, s);
 	if (rc)
 		return rc;
-	if (!is_bayer(g->pfnc)) {
+	if (!is_raw(g)) {
 		e->r = malloc(g->width);
 		e->gr = malloc(g->width);
 		e->b = malloc(g->width);
@@ -441,7 +474,7 @@ static int expect_init(struct expect *e, const struct frame_geometry *g, const s
 
 static void expect_row(struct expect *e, uint32_t y, uint8_t *o)
 {
-	if (is_bayer(e->g->pfnc)) {
+	if (is_raw(e->g)) {
 		pack_row(e->g->pfnc, e->g->width, pimage_row(&e->pi, y), o);
 	} else {
 		debayer_row(&e->pi, y, e->r, e->gr, e->b);
@@ -486,18 +519,20 @@ static void locate(const struct frame_geometry *g, size_t off, struct frame_diff
 	c = off % rb;
 	d->npix = 1;
 	switch (g->pfnc) {
+	case PFNC_MONO8:
+		d->x = (uint32_t)c;
+		d->component = g->sensor.mono ? "P>>4" : "Y";
+		break;
 	case PFNC_BAYER_RG8:
 		d->x = (uint32_t)c;
 		d->component = "P>>4";
 		break;
-	case PFNC_MONO8:
-		d->x = (uint32_t)c;
-		d->component = "Y";
-		break;
+	case PFNC_MONO16:
 	case PFNC_BAYER_RG16:
 		d->x = (uint32_t)(c / 2);
 		d->component = c % 2 ? "(P<<4) high byte" : "(P<<4) low byte";
 		break;
+	case PFNC_MONO12P:
 	case PFNC_BAYER_RG12P:
 		d->x = (uint32_t)(c / 3 * 2);
 		switch (c % 3) {
@@ -664,6 +699,22 @@ int frame_to_rgb(const struct frame_geometry *g, const uint8_t *payload, size_t 
 		return -EINVAL;
 	if (len < frame_payload_size(g))
 		return -ENOBUFS;
+	if (is_raw(g) && !is_bayer(g->pfnc)) {   /* no colour filter: P as grey */
+		struct pimage pi;
+		int rc = pimage_init(&pi, g, w, h);
+
+		if (rc)
+			return rc;
+		pi.payload = payload;
+		pi.pfnc = g->pfnc;
+		for (uint32_t y = 0; y < h; y++) {
+			const uint16_t *row = pimage_row(&pi, y);
+			for (uint32_t x = 0; x < w; x++, rgb += 3)
+				rgb[0] = rgb[1] = rgb[2] = (uint8_t)(row[x] >> 4);
+		}
+		pimage_free(&pi);
+		return 0;
+	}
 	if (is_bayer(g->pfnc)) {
 		struct pimage pi;
 		uint8_t *r = malloc(w), *gr = malloc(w), *b = malloc(w);

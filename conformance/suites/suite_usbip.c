@@ -14,8 +14,9 @@ static int suite_init(void)
 {
 	CU_pSuite s = CU_get_current_suite();
 
-	if (!C->x->is_usbip || uip_url_parts(C->url, host, sizeof(host), &port, busid, sizeof(busid)) < 0) {
-		printf("\n  usbip suite skipped: %s is not a usbip:// device\n", C->url);
+	if (!xport_has(session->x, XPORT_CAP_USBIP) ||
+	    uip_url_parts(session->url, host, sizeof(host), &port, busid, sizeof(busid)) < 0) {
+		printf("\n  usbip suite skipped: %s is not a usbip:// device\n", session->url);
 		for (CU_pTest t = s->pTest; t; t = t->pNext)
 			CU_set_test_active(t, CU_FALSE);
 	}
@@ -26,7 +27,7 @@ static int suite_init(void)
 static void test_devlist_matches_descriptors(void)
 {
 	struct uip_device list[16];
-	const uint8_t *dd = C->dev.dev_desc, *cfg = C->dev.config;
+	const uint8_t *dd = session->dev.dev_desc, *cfg = session->dev.config;
 	int n = uip_devlist(host, port, list, 16), found = -1;
 
 	REQUIRE_MSG(n > 0, "OP_REQ_DEVLIST: %d", n);
@@ -47,9 +48,9 @@ static void test_devlist_matches_descriptors(void)
 		  rd_le16(dd + 2), d->speed);
 	/* interface records in configuration order */
 	unsigned k = 0;
-	for (int off = 0; off + 2 <= C->dev.config_len && C->dev.config[off] >= 2; off += C->dev.config[off]) {
-		const uint8_t *p = C->dev.config + off;
-		if (p[1] != 0x04 || p[3] != 0)
+	for (int off = 0; off + 2 <= session->dev.config_len && cfg[off] >= 2; off += cfg[off]) {
+		const uint8_t *p = cfg + off;
+		if (p[1] != USB_DESC_INTERFACE || p[3] != 0)
 			continue;
 		CHECK_MSG(k < d->n_interfaces && d->if_class[k] == p[5] && d->if_subclass[k] == p[6] &&
 				  d->if_protocol[k] == p[7],
@@ -70,7 +71,7 @@ static void test_second_import_refused(void)
 	CHECK_MSG(fd == -EBUSY && st != 0, "second import: result %d, status %d (expected a refusal)", fd, st);
 	/* our own connection still works */
 	uint8_t buf[4];
-	CHECK_MSG(gencp_read(&C->gc, 0, buf, 4) == 0, "GenCP after the refused import");
+	CHECK_MSG(gencp_read(&session->gc, 0, buf, 4) == 0, "GenCP after the refused import");
 }
 
 /* Once the importer disconnects the device is exportable again. */
@@ -98,16 +99,16 @@ static void test_unlink_pending(void)
 	uint32_t seq;
 	int st = 1;
 	bool got = true;
-	uint8_t ep = C->dev.u3v.ep_event ? C->dev.u3v.ep_event : C->dev.u3v.ep_stream;
+	uint8_t ep = session->dev.u3v.ep_event ? session->dev.u3v.ep_event : session->dev.u3v.ep_stream;
 
 	REQUIRE_MSG(ep, "no idle IN endpoint to test with");
-	REQUIRE_MSG(uip_submit_in(C->x, ep, 1024, &seq) == 0, "submit");
+	REQUIRE_MSG(uip_submit_in(session->x, ep, 1024, &seq) == 0, "submit");
 	usleep(20000);
-	CHECK_MSG(uip_unlink(C->x, seq, &st, &got) == 0, "unlink round trip");
+	CHECK_MSG(uip_unlink(session->x, seq, &st, &got) == 0, "unlink round trip");
 	CHECK_MSG(st == -ECONNRESET, "RET_UNLINK status %d (expected %d)", st, -ECONNRESET);
 	CHECK_MSG(!got, "a RET_SUBMIT came for the unlinked URB");
 	uint8_t buf[4];
-	CHECK_MSG(gencp_read(&C->gc, 0, buf, 4) == 0, "GenCP after the unlink");
+	CHECK_MSG(gencp_read(&session->gc, 0, buf, 4) == 0, "GenCP after the unlink");
 }
 
 /* Unlinking a URB that was already answered gives status 0. */
@@ -122,21 +123,21 @@ static void test_unlink_completed(void)
 	wr_le16(cmd + 4, GENCP_REQUEST_ACK);
 	wr_le16(cmd + 6, GENCP_READMEM_CMD);
 	wr_le16(cmd + 8, 12);
-	wr_le16(cmd + 10, gencp_take_id(&C->gc));
+	wr_le16(cmd + 10, gencp_take_id(&session->gc));
 	wr_le64(cmd + 12, 0);
 	wr_le16(cmd + 20, 0);
 	wr_le16(cmd + 22, 4);
-	REQUIRE_MSG(C->x->ops->bulk(C->x, C->dev.u3v.ep_ctrl_out, cmd, sizeof(cmd), 1000) == 24, "command");
-	REQUIRE_MSG(uip_submit_in(C->x, C->dev.u3v.ep_ctrl_in, 1024, &seq) == 0, "submit");
+	REQUIRE_MSG(session->x->ops->bulk(session->x, session->dev.u3v.ep_ctrl_out, cmd, sizeof(cmd), 1000) == 24, "command");
+	REQUIRE_MSG(uip_submit_in(session->x, session->dev.u3v.ep_ctrl_in, 1024, &seq) == 0, "submit");
 	usleep(50000);   /* the ack is ready: the URB is answered before the unlink arrives */
-	CHECK_MSG(uip_unlink(C->x, seq, &st, &got) == 0, "unlink round trip");
+	CHECK_MSG(uip_unlink(session->x, seq, &st, &got) == 0, "unlink round trip");
 	CHECK_MSG(got, "the URB had no answer");
 	CHECK_MSG(st == 0, "RET_UNLINK status %d for an answered URB (expected 0)", st);
 }
 
-void suite_usbip_register(void)
+void suite_usbip_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("usbip", suite_init, NULL);
+	CU_pSuite s = CU_add_suite(name, suite_init, NULL);
 
 	CU_add_test(s, "devlist_matches_descriptors", test_devlist_matches_descriptors);
 	CU_add_test(s, "second_import_refused", test_second_import_refused);

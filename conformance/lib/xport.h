@@ -21,7 +21,17 @@ struct xport_result {
 	int actual;          /* bytes received */
 };
 
+/* What a transport can or must do beyond the calls every one has (xport_ops.caps). */
+enum xport_cap {
+	/* The host selects the configuration itself: no kernel enumerates the device for a
+	 * userspace USB/IP client, while libusb finds it configured. */
+	XPORT_CAP_SET_CONFIGURATION = 1u << 0,
+	/* The USB/IP protocol is reachable underneath (the uip_* calls below): the usbip suite. */
+	XPORT_CAP_USBIP = 1u << 1,
+};
+
 struct xport_ops {
+	unsigned caps;       /* enum xport_cap bits */
 	/* Control transfer on EP0; data is in or out according to bit 7 of `rt`. Returns bytes. */
 	int (*control)(struct xport *x, uint8_t rt, uint8_t req, uint16_t value, uint16_t index, uint8_t *data,
 		       uint16_t len, unsigned timeout_ms);
@@ -40,15 +50,16 @@ struct xport_ops {
 struct xport {
 	const struct xport_ops *ops;
 	char url[256];
-	bool is_usbip;
 	unsigned pending;    /* asynchronous transfers in flight */
 };
+
+static inline bool xport_has(const struct xport *x, enum xport_cap cap) { return (x->ops->caps & cap) != 0; }
 
 /* Parses the URL and opens the device. Returns 0, -ENODEV when no such device
  * exists (the message says why), or another negative errno. */
 int xport_open(const char *url, struct xport **out, char *msg, size_t msglen);
 
-/* USB/IP specifics for the usbip suite (NULL / errors on other transports). */
+/* USB/IP specifics for the usbip suite. */
 struct uip_device;
 int uip_url_parts(const char *url, char *host, size_t hlen, int *port, char *busid, size_t blen);
 /* One OP_REQ_DEVLIST on a fresh connection: fills up to `max` records. Returns the count or -errno. */
@@ -56,7 +67,8 @@ int uip_devlist(const char *host, int port, struct uip_device *out, int max);
 /* OP_REQ_IMPORT on a fresh connection. Returns the socket (>= 0) and the record;
  * -EBUSY when refused (*op_status = the USB/IP status), or another -errno. */
 int uip_import_raw(const char *host, int port, const char *busid, struct uip_device *dev, int *op_status);
-/* Raw access to the transport's own connection: submit a bulk IN URB and unlink it. */
+/* Raw access to the transport's own connection: submit a bulk IN URB and unlink it
+ * (-EINVAL on a transport without XPORT_CAP_USBIP). */
 int uip_submit_in(struct xport *x, uint8_t ep, int len, uint32_t *seq);
 int uip_unlink(struct xport *x, uint32_t seq, int *unlink_status, bool *got_submit);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "xport.h"
+#include "xport_impl.h"
 
 #define MAX_ASYNC 256
 
@@ -278,6 +279,7 @@ static void lu_close(struct xport *x)
 }
 
 static const struct xport_ops lu_ops = {
+	.caps = 0,   /* the OS configured the device; no USB/IP underneath */
 	.control = lu_control,
 	.bulk = lu_bulk,
 	.submit = lu_submit,
@@ -286,8 +288,6 @@ static const struct xport_ops lu_ops = {
 	.reopen = lu_reopen,
 	.close = lu_close,
 };
-
-int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msglen);
 
 int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msglen)
 {

@@ -1,8 +1,10 @@
 /* stream suite: the USB3 Vision streaming channel (U3V 1.0 ch. 5.6) in every
- * pixel format of manual 5.1.1: leader and trailer fields, block ids,
+ * pixel format of manual 5.1.1 (the fixtures' pixelformats.tsv of the model
+ * under test: one test per format): leader and trailer fields, block ids,
  * timestamps, payload size and (with --expect-pattern) the pixels themselves;
  * regions, offsets, flips and readout modes (5.1.2 - 5.1.6); acquisition modes,
- * start/stop, a reader that falls behind, and a halted stream pipe. */
+ * start/stop, a reader that falls behind, and a halted stream pipe. Tests that
+ * need "a" format take it by its size: the narrowest, the widest, a packed one. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,11 +14,16 @@
 #include <time.h>
 
 #include "conform.h"
+#include "fmtfix.h"
 #include "framecheck.h"
 #include "png_out.h"
 #include "stream.h"
 
 #define FRAMES 6
+
+/* The model's formats, loaded when the suite is registered. */
+static struct fmtfix formats;
+static char formats_error[256];
 
 static void ms_sleep(unsigned ms)
 {
@@ -25,30 +32,42 @@ static void ms_sleep(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Features as a driver would set them; failure messages go to `err`. */
+/* The drivers' stream set-up with a 1 ms exposure, then the frame rate; failure messages go to `err`. */
 static bool setup(const char *format, int64_t w, int64_t h, char *err, size_t errlen)
 {
 	ArvGcNode *rate;
 	GError *e = NULL;
 
-	gc_stop_acquisition();
-	if (!gc_set_string("ExposureAuto", "Off", err, errlen) || !gc_set_float("ExposureTime", 1000.0, err, errlen))
-		return false;
-	if (!gc_set_string("PixelFormat", format, err, errlen))
-		return false;
-	gc_default_readout();
-	gc_set_int("ReverseX", 0, NULL, 0);
-	gc_set_int("ReverseY", 0, NULL, 0);
-	gc_set_string("OffsetAutoCenter", "On", NULL, 0);
-	if (!gc_set_int("Width", w, err, errlen) || !gc_set_int("Height", h, err, errlen))
-		return false;
-	if (!gc_set_string("AcquisitionMode", "Continuous", err, errlen))
+	if (!gc_stream_setup(format, w, h, 1000.0, err, errlen))
 		return false;
 	/* 25 fps, or a little under the maximum where that is lower */
-	rate = arv_gc_get_node(C->genicam, "AcquisitionFrameRate");
+	rate = arv_gc_get_node(session->genicam, "AcquisitionFrameRate");
 	double max = rate && ARV_IS_GC_FLOAT(rate) ? arv_gc_float_get_max(ARV_GC_FLOAT(rate), &e) : 25.0;
 	g_clear_error(&e);
 	return gc_set_float("AcquisitionFrameRate", max < 25.0 ? floor(max * 10) / 10 - 0.1 : 25.0, err, errlen);
+}
+
+/* One axis of the sensor as the device reports it: Sensor<Axis>, or <Axis>Max times the
+ * readout mode's factors (an absent factor is 1); 0 when it reports neither. */
+static uint32_t sensor_axis(const char *sensor, const char *max, const char *decimation, const char *binning)
+{
+	gint64 v = 0, d = 1, b = 1, f;
+
+	if (gc_get_int(sensor, &v, NULL, 0))
+		return (uint32_t)v;
+	if (!gc_get_int(max, &v, NULL, 0))
+		return 0;
+	if (gc_get_int(decimation, &f, NULL, 0))
+		d = f;
+	if (gc_get_int(binning, &f, NULL, 0))
+		b = f;
+	return (uint32_t)(v * d * b);
+}
+
+static void sensor_size(uint32_t *w, uint32_t *h)
+{
+	*w = sensor_axis("SensorWidth", "WidthMax", "DecimationHorizontal", "BinningHorizontal");
+	*h = sensor_axis("SensorHeight", "HeightMax", "DecimationVertical", "BinningVertical");
 }
 
 static bool read_geometry(struct frame_geometry *g)
@@ -57,6 +76,8 @@ static bool read_geometry(struct frame_geometry *g)
 	bool ok = true;
 
 	memset(g, 0, sizeof(*g));
+	sensor_size(&g->sensor.width, &g->sensor.height);
+	g->sensor.mono = fmtfix_mono_sensor(&formats);
 #define GET(name, field, dflt)                                \
 	do {                                                  \
 		if (gc_get_int(name, &v, NULL, 0))            \
@@ -86,13 +107,13 @@ static void save_png(const struct frame_geometry *g, const struct stream_frame *
 	char path[1024];
 	uint8_t *rgb;
 
-	if (!C->save_frames_dir || !f->complete)
+	if (!session->save_frames_dir || !f->complete)
 		return;
-	mkdir(C->save_frames_dir, 0755);
+	mkdir(session->save_frames_dir, 0755);
 	rgb = malloc((size_t)g->width * g->height * 3);
 	if (!rgb)
 		return;
-	snprintf(path, sizeof(path), "%s/%s-%s-%ux%u-block%llu.png", C->save_frames_dir, tag,
+	snprintf(path, sizeof(path), "%s/%s-%s-%ux%u-block%llu.png", session->save_frames_dir, tag,
 		 frame_pfnc_name(g->pfnc) ? frame_pfnc_name(g->pfnc) : "unknown", g->width, g->height,
 		 (unsigned long long)f->leader.block_id);
 	if (frame_to_rgb(g, f->payload, f->received, rgb) == 0)
@@ -120,6 +141,9 @@ static const struct manual_size {
 	{ "YCbCr411_8_CbYYCrYY", 3, 2 }, /* "only differ in their byte order" */
 	{ "BGR8", 3, 1 },                /* "uses 3 bytes to store 1 pixel" */
 	{ "Mono8", 1, 1 },               /* luminance only, 8 bits per pixel (5.1.1 table) */
+	/* the DMK's, from the PFNC (no manual of its own): */
+	{ "Mono12p", 3, 2 },             /* two 12-bit pixels in 3 bytes */
+	{ "Mono16", 2, 1 },              /* one 16-bit word per pixel */
 };
 
 /* Width * Height * bytes per pixel of the manual, or 0 for a format it does not list. */
@@ -134,7 +158,8 @@ static uint64_t manual_payload(const struct frame_geometry *g)
 }
 
 /* Manual 5.1.1.3: "The pixel data is transmitted in the most significant bits." With the
- * 12-bit sensor of the Quick Facts the low 4 bits of every little-endian 16-bit sample are 0. */
+ * 12-bit sensor of the Quick Facts the low 4 bits of every little-endian 16-bit sample are 0
+ * (BayerRG16; Mono16 of the DMK, the same sensor, likewise). */
 static bool msb_aligned_16(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i + 1 < len; i += 2)
@@ -179,7 +204,7 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 	}
 	gc_get_float("AcquisitionFrameRate", &fps, NULL, 0);
 	uint64_t period = fps > 0 ? (uint64_t)llround(1e9 / fps) : 0;
-	rc = stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 8);
+	rc = stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, 8);
 	if (rc) {
 		note(r, "stream setup: %d", rc);
 		return rc;
@@ -232,7 +257,7 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 					     (unsigned long long)prev_id);
 			}
 			uint64_t dt = l->timestamp - prev_ts, want = period * (l->block_id - prev_id);
-			bool ok = C->pattern ? dt == want : llabs((long long)dt - (long long)want) <= (long long)want / 100;
+			bool ok = session->pattern ? dt == want : llabs((long long)dt - (long long)want) <= (long long)want / 100;
 			if (!ok) {
 				r->ts_errors++;
 				note(r, "timestamp delta %llu ns over %llu blocks, expected %llu", (unsigned long long)dt,
@@ -241,13 +266,13 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 		}
 		prev_id = l->block_id;
 		prev_ts = l->timestamp;
-		if (g.pfnc == PFNC_BAYER_RG16 && !msb_aligned_16(f->payload, f->received)) {
+		if ((g.pfnc == PFNC_BAYER_RG16 || g.pfnc == PFNC_MONO16) && !msb_aligned_16(f->payload, f->received)) {
 			r->lsb_errors++;
-			note(r, "block %llu: BayerRG16 samples with low 4 bits set (manual 5.1.1.3: data in the most "
-				"significant bits)", (unsigned long long)l->block_id);
+			note(r, "block %llu: %s samples with low 4 bits set (manual 5.1.1.3: data in the most "
+				"significant bits)", (unsigned long long)l->block_id, frame_pfnc_name(g.pfnc));
 		}
-		if (C->pattern) {
-			struct frame_source src = { .seed = C->pattern_seed, .block_id = l->block_id };
+		if (session->pattern) {
+			struct frame_source src = { .seed = session->pattern_seed, .block_id = l->block_id };
 			struct frame_diff d;
 			if (frame_compare(&g, &src, f->payload, f->received, &d) != 0) {
 				char desc[300];
@@ -297,22 +322,28 @@ static void format_run(const char *format, int64_t w, int64_t h)
 	check_run(what, FRAMES, &r);
 }
 
-#define FORMAT_TEST(fn, name)                                    \
-	static void fn(void) { format_run(name, 1024, 256); }
-FORMAT_TEST(test_bayer_rg8, "BayerRG8")
-FORMAT_TEST(test_bayer_rg12p, "BayerRG12p")
-FORMAT_TEST(test_bayer_rg16, "BayerRG16")
-FORMAT_TEST(test_ycbcr422, "YCbCr422_8")
-FORMAT_TEST(test_ycbcr411, "YCbCr411_8")
-FORMAT_TEST(test_ycbcr411_cbyycryy, "YCbCr411_8_CbYYCrYY")
-FORMAT_TEST(test_bgr8, "BGR8")
-FORMAT_TEST(test_mono8, "Mono8")
+/* One test per format of the fixtures, named after it. */
+static void test_format(void)
+{
+	format_run(CU_get_current_test()->pName, 1024, 256);
+}
+
+/* Registered instead of the format tests when the fixtures cannot be read. */
+static void test_pixel_formats_fixture(void)
+{
+	CHECK_MSG(false, "%s", formats_error);
+}
 
 /* Full sensor in the widest and the narrowest format. */
 static void test_full_resolution(void)
 {
-	format_run("BGR8", 4096, 2160);
-	format_run("BayerRG8", 4096, 2160);
+	uint32_t w, h;
+
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	sensor_size(&w, &h);
+	REQUIRE_MSG(w && h, "the device reports neither SensorWidth/SensorHeight nor WidthMax/HeightMax");
+	format_run(fmtfix_widest(&formats), w, h);
+	format_run(fmtfix_narrowest(&formats), w, h);
 }
 
 /* 5.1.5 / 5.1.6: a region with manual offsets and every flip combination. */
@@ -321,7 +352,8 @@ static void test_roi_offsets_flips(void)
 	char err[256] = "";
 	struct run_result r;
 
-	REQUIRE_MSG(setup("BayerRG12p", 512, 256, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	REQUIRE_MSG(setup(fmtfix_packed(&formats), 512, 256, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_set_string("OffsetAutoCenter", "Off", err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_set_int("OffsetX", 1024, err, sizeof(err)) && gc_set_int("OffsetY", 600, err, sizeof(err)), "%s",
 		    err);
@@ -345,18 +377,22 @@ static void test_readout_modes(void)
 	};
 	char err[256] = "";
 	struct run_result r;
+	uint32_t sw, sh;
 
+	sensor_size(&sw, &sh);
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		gint64 wmax = 0, hmax = 0;
-		REQUIRE_MSG(setup("BGR8", 512, 256, err, sizeof(err)), "%s", err);
+		REQUIRE_MSG(setup(fmtfix_widest(&formats), 512, 256, err, sizeof(err)), "%s", err);
 		bool ok = modes[i].b > 1 ? gc_set_int("BinningHorizontal", modes[i].b, err, sizeof(err))
 					 : gc_set_int("DecimationHorizontal", modes[i].dh, err, sizeof(err)) &&
 						   gc_set_int("DecimationVertical", modes[i].dv, err, sizeof(err));
 		CHECK_MSG(ok, "%s: %s", modes[i].name, err);
 		gc_get_int("WidthMax", &wmax, NULL, 0);
 		gc_get_int("HeightMax", &hmax, NULL, 0);
-		CHECK_MSG(wmax == 4096 / (modes[i].dh * modes[i].b) && hmax == 2160 / (modes[i].dv * modes[i].b),
-			  "%s: WidthMax %lld HeightMax %lld", modes[i].name, (long long)wmax, (long long)hmax);
+		CHECK_MSG(wmax == sw / (modes[i].dh * modes[i].b) && hmax == sh / (modes[i].dv * modes[i].b),
+			  "%s: WidthMax %lld HeightMax %lld (sensor %ux%u)", modes[i].name, (long long)wmax, (long long)hmax,
+			  sw, sh);
 		stream_frames(3, true, "readout", &r);
 		check_run(modes[i].name, 3, &r);
 	}
@@ -370,7 +406,7 @@ static unsigned frames_within(unsigned ms, unsigned max)
 	struct stream_frame *f;
 	unsigned n = 0;
 
-	if (stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 4))
+	if (stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, 4))
 		return 0;
 	gc_execute("AcquisitionStart", NULL, 0);
 	while (n < max && stream_next(&sr, &f, ms) == 0)
@@ -385,7 +421,8 @@ static void test_acquisition_modes(void)
 	char err[256] = "";
 	gint64 locked = -1;
 
-	REQUIRE_MSG(setup("Mono8", 256, 64, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	REQUIRE_MSG(setup(fmtfix_narrowest(&formats), 256, 64, err, sizeof(err)), "%s", err);
 	REQUIRE_MSG(gc_set_string("AcquisitionMode", "SingleFrame", err, sizeof(err)), "%s", err);
 	unsigned n = frames_within(600, 5);
 	CHECK_MSG(n == 1, "SingleFrame delivered %u frames", n);
@@ -404,7 +441,8 @@ static void test_start_stop(void)
 	char err[256] = "";
 	struct run_result a, b;
 
-	REQUIRE_MSG(setup("BayerRG8", 512, 128, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	REQUIRE_MSG(setup(fmtfix_narrowest(&formats), 512, 128, err, sizeof(err)), "%s", err);
 	stream_frames(3, true, "start", &a);
 	stream_frames(3, true, "restart", &b);
 	check_run("first start", 3, &a);
@@ -425,10 +463,14 @@ static void test_slow_reader(void)
 	struct stream_frame *f;
 	unsigned got = 0, gaps = 0, bad = 0;
 	uint64_t prev = 0;
+	uint32_t w, h;
 
-	REQUIRE_MSG(setup("BayerRG8", 4096, 2160, err, sizeof(err)), "%s", err);
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	sensor_size(&w, &h);
+	REQUIRE_MSG(setup(fmtfix_narrowest(&formats), w, h, err, sizeof(err)), "%s", err);
 	gc_set_float("AcquisitionFrameRate", 30.0, NULL, 0);
-	REQUIRE_MSG(stream_open(&sr, C->x, &C->gc, C->sirm, C->dev.u3v.ep_stream, 1) == 0, "stream setup");
+	REQUIRE_MSG(stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, 1) == 0,
+		    "stream setup");
 	REQUIRE_MSG(gc_execute("AcquisitionStart", err, sizeof(err)), "%s", err);
 	ms_sleep(1500);   /* ~45 frames of 8.8 MB are made meanwhile */
 	while (got < 30 && stream_next(&sr, &f, 3000) == 0) {
@@ -451,30 +493,34 @@ static void test_stream_halt(void)
 {
 	char err[256] = "";
 	struct run_result r;
-	uint8_t ep = C->dev.u3v.ep_stream;
+	struct xport *x = session->x;
+	uint8_t ep = session->dev.u3v.ep_stream;
 
-	REQUIRE_MSG(setup("BayerRG8", 256, 64, err, sizeof(err)), "%s", err);
-	CHECK_MSG(C->x->ops->control(C->x, 0x02, 0x03, 0, ep, NULL, 0, 1000) == 0, "SET_FEATURE(HALT)");
+	REQUIRE_MSG(formats.n > 0, "%s", formats_error);
+	REQUIRE_MSG(setup(fmtfix_narrowest(&formats), 256, 64, err, sizeof(err)), "%s", err);
+	CHECK_MSG(x->ops->control(x, USB_RT_ENDPOINT_OUT, USB_REQ_SET_FEATURE, USB_FEATURE_ENDPOINT_HALT, ep, NULL, 0,
+				  1000) == 0,
+		  "SET_FEATURE(HALT)");
 	uint8_t buf[64];
-	int n = C->x->ops->bulk(C->x, ep, buf, sizeof(buf), 500);
+	int n = x->ops->bulk(x, ep, buf, sizeof(buf), 500);
 	CHECK_MSG(n == -EPIPE, "read from the halted pipe: %d (expected a stall)", n);
-	CHECK_MSG(C->x->ops->control(C->x, 0x02, 0x01, 0, ep, NULL, 0, 1000) == 0, "CLEAR_FEATURE(HALT)");
+	CHECK_MSG(x->ops->control(x, USB_RT_ENDPOINT_OUT, USB_REQ_CLEAR_FEATURE, USB_FEATURE_ENDPOINT_HALT, ep, NULL, 0,
+				  1000) == 0,
+		  "CLEAR_FEATURE(HALT)");
 	stream_frames(3, true, "halt", &r);
 	check_run("after clearing the halt", 3, &r);
 }
 
-void suite_stream_register(void)
+void suite_stream_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("stream", NULL, NULL);
+	CU_pSuite s = CU_add_suite(name, NULL, NULL);
 
-	CU_add_test(s, "BayerRG8", test_bayer_rg8);
-	CU_add_test(s, "BayerRG12p", test_bayer_rg12p);
-	CU_add_test(s, "BayerRG16", test_bayer_rg16);
-	CU_add_test(s, "YCbCr422_8", test_ycbcr422);
-	CU_add_test(s, "YCbCr411_8", test_ycbcr411);
-	CU_add_test(s, "YCbCr411_8_CbYYCrYY", test_ycbcr411_cbyycryy);
-	CU_add_test(s, "BGR8", test_bgr8);
-	CU_add_test(s, "Mono8", test_mono8);
+	if (fmtfix_load(session->fixtures_dir, &formats, formats_error, sizeof(formats_error)) == 0) {
+		for (size_t i = 0; i < formats.n; i++)
+			CU_add_test(s, formats.f[i].name, test_format);
+	} else {
+		CU_add_test(s, "pixel_formats_fixture", test_pixel_formats_fixture);
+	}
 	CU_add_test(s, "full_resolution", test_full_resolution);
 	CU_add_test(s, "roi_offsets_flips", test_roi_offsets_flips);
 	CU_add_test(s, "readout_modes", test_readout_modes);

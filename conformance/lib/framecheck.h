@@ -1,6 +1,9 @@
 /* Frame checker: the payload docs/image-pipeline.md defines for the "ramp"
  * test pattern, recomputed on the host side and compared byte for byte with
- * what a camera sent; plus a decoder of the 8 pixel formats to RGB for viewing.
+ * what a camera sent; plus a decoder of the document's pixel formats to RGB
+ * for viewing. Two sensors (section 1): a Bayer RG one (the 8 formats of the
+ * DFK) and one without a colour filter (Mono8, Mono12p, Mono16 carrying the
+ * raw values, as a DMK sends them).
  *
  * Written from the document alone, independently of the emulator's
  * emulator/sensor/ (never linked): a wrong formula on one side shows up as a
@@ -12,8 +15,10 @@
  *   - per axis decimation and binning are 1 or 2 (0 is taken as 1), never both 2
  *     on one axis; binning is 2X on both axes or on neither, and never together
  *     with decimation (the document defines Binning 2X only as a 2x2 average);
+ *   - the format is one the sensor has (Mono12p and Mono16 only without a colour
+ *     filter, the Bayer, YCbCr and BGR formats only with one);
  *   - offset + size within the readout mode's grid:
- *     offset_x + width <= 4096 / (decimation_h * binning_h), likewise vertically.
+ *     offset_x + width <= sensor width / (decimation_h * binning_h), likewise vertically.
  * All functions are pure and thread-safe; they allocate only small row buffers. */
 #ifndef CONFORM_FRAMECHECK_H
 #define CONFORM_FRAMECHECK_H
@@ -22,8 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* PFNC codes of the camera's 8 pixel formats. */
+/* PFNC codes of the document's pixel formats. */
 #define PFNC_MONO8                 0x01080001u
+#define PFNC_MONO12P               0x010C0047u
+#define PFNC_MONO16                0x01100007u
 #define PFNC_BAYER_RG8             0x01080009u
 #define PFNC_BAYER_RG12P           0x010C0059u
 #define PFNC_BAYER_RG16            0x0110002Fu
@@ -32,14 +39,18 @@
 #define PFNC_YCBCR411_8_CBYYCRYY   0x020C003Cu
 #define PFNC_BGR8                  0x02180015u
 
-/* Sensor geometry of the document's section 1. */
-#define FRAME_SENSOR_W 4096u
-#define FRAME_SENSOR_H 2160u
+/* The sensor a frame comes from (the document's section 1): what the camera reports
+ * (SensorWidth, SensorHeight) and whether it has a colour filter. */
+struct frame_sensor {
+	uint32_t width, height;            /* active pixels; 0 = unknown: no geometry is valid */
+	bool mono;                         /* no colour filter: the Mono formats carry the raw values P */
+};
 
 /* What the camera was set to when it acquired the frame. Offsets and sizes are
  * in the readout mode's own pixel grid (as the features Width/Height/OffsetX/
  * OffsetY are; with OffsetAutoCenter the values the camera reports). */
 struct frame_geometry {
+	struct frame_sensor sensor;
 	uint32_t width, height;            /* Width, Height */
 	uint32_t offset_x, offset_y;       /* OffsetX, OffsetY */
 	bool reverse_x, reverse_y;         /* ReverseX, ReverseY */
@@ -68,7 +79,7 @@ struct frame_diff {
 	int expected, got;         /* the byte values; -1 where that side is too short */
 };
 
-/* Bits per pixel of a PFNC code (8, 12, 16, 24), or 0 for an unknown format. */
+/* Bits per pixel of a PFNC code (8, 12, 16, 24), or 0 for a format the document does not have. */
 int frame_bits_per_pixel(uint32_t pfnc);
 /* The PFNC name ("BayerRG12p", ...) or NULL for an unknown format. */
 const char *frame_pfnc_name(uint32_t pfnc);
@@ -101,14 +112,15 @@ int frame_compare(const struct frame_geometry *g, const struct frame_source *s, 
  * Returns buf. */
 char *frame_diff_describe(const struct frame_geometry *g, const struct frame_diff *d, char *buf, size_t len);
 
-/* Decodes a payload of any of the 8 formats to 8-bit RGB (r g b per pixel,
- * width * height * 3 bytes in rgb) for viewing. Uses width, height and pfnc of
- * g only. Bayer: the samples unpacked to 12 bits (BayerRG8 s << 4, BayerRG16
- * s >> 4, BayerRG12p as is) and the document's bilinear debayer, then >> 4;
- * YCbCr: inverse BT.601 full range, each chroma sample replicated over the
- * pixels it covers; Mono8: grey; BGR8: reordered. Returns 0, -EINVAL (unknown
- * format, bad size), -ENOBUFS when len is smaller than frame_payload_size(g),
- * -ENOMEM. */
+/* Decodes a payload of any of the document's formats to 8-bit RGB (r g b per
+ * pixel, width * height * 3 bytes in rgb) for viewing. Uses width, height,
+ * pfnc and sensor.mono of g only. Bayer: the samples unpacked to 12 bits
+ * (BayerRG8 s << 4, BayerRG16 s >> 4, BayerRG12p as is) and the document's
+ * bilinear debayer, then >> 4; Mono12p and Mono16 unpacked the same way, then
+ * grey; YCbCr: inverse BT.601 full range, each chroma sample replicated over
+ * the pixels it covers; Mono8: grey; BGR8: reordered. Returns 0, -EINVAL
+ * (unknown format, bad size), -ENOBUFS when len is smaller than
+ * frame_payload_size(g), -ENOMEM. */
 int frame_to_rgb(const struct frame_geometry *g, const uint8_t *payload, size_t len, uint8_t *rgb);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "xport.h"
+#include "xport_impl.h"
 
 struct urb {
 	uint32_t seq;
@@ -382,12 +383,12 @@ static int uip_control(struct xport *x, uint8_t rt, uint8_t req, uint16_t value,
 	wr_le16(setup + 2, value);
 	wr_le16(setup + 4, index);
 	wr_le16(setup + 6, len);
-	return sync_urb(u, 0, (rt & 0x80) != 0, setup, data, len, timeout_ms);
+	return sync_urb(u, 0, (rt & USB_DIR_IN) != 0, setup, data, len, timeout_ms);
 }
 
 static int uip_bulk(struct xport *x, uint8_t ep, uint8_t *data, int len, unsigned timeout_ms)
 {
-	return sync_urb((struct uip_xport *)x, ep, (ep & 0x80) != 0, NULL, data, len, timeout_ms);
+	return sync_urb((struct uip_xport *)x, ep, (ep & USB_DIR_IN) != 0, NULL, data, len, timeout_ms);
 }
 
 static int uip_submit(struct xport *x, uint8_t ep, uint8_t *buf, int len, void *user)
@@ -506,6 +507,7 @@ static void uip_close(struct xport *x)
 }
 
 static const struct xport_ops uip_ops = {
+	.caps = XPORT_CAP_SET_CONFIGURATION | XPORT_CAP_USBIP,
 	.control = uip_control,
 	.bulk = uip_bulk,
 	.submit = uip_submit,
@@ -514,8 +516,6 @@ static const struct xport_ops uip_ops = {
 	.reopen = uip_reopen,
 	.close = uip_close,
 };
-
-int xport_usbip_open(const char *url, struct xport **out, char *msg, size_t msglen);
 
 int xport_usbip_open(const char *url, struct xport **out, char *msg, size_t msglen)
 {
@@ -526,7 +526,6 @@ int xport_usbip_open(const char *url, struct xport **out, char *msg, size_t msgl
 	if (!u)
 		return -ENOMEM;
 	u->base.ops = &uip_ops;
-	u->base.is_usbip = true;
 	snprintf(u->base.url, sizeof(u->base.url), "%s", url);
 	if (uip_url_parts(url, u->host, sizeof(u->host), &u->port, u->busid, sizeof(u->busid)) < 0) {
 		snprintf(msg, msglen, "bad URL '%s' (expected usbip://HOST:PORT/BUSID)", url);
@@ -557,7 +556,7 @@ int uip_submit_in(struct xport *x, uint8_t ep, int len, uint32_t *seq)
 	static uint8_t sink[65536];
 	int rc;
 
-	if (!x->is_usbip || len > (int)sizeof(sink))
+	if (x->ops != &uip_ops || len > (int)sizeof(sink))   /* x must be a uip_xport */
 		return -EINVAL;
 	rc = uip_submit(x, ep, sink, len, NULL);
 	if (rc == 0) {
@@ -575,7 +574,7 @@ int uip_unlink(struct xport *x, uint32_t seq, int *unlink_status, bool *got_subm
 	struct urb *r;
 	int rc;
 
-	if (!x->is_usbip)
+	if (x->ops != &uip_ops)
 		return -EINVAL;
 	r = find_urb(u, seq);
 	if (!r)

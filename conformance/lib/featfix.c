@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gcutil.h"
+#include "session.h"
+
 static char *get_str(GKeyFile *kf, const char *group, const char *key)
 {
 	return g_key_file_get_string(kf, group, key, NULL);
@@ -33,7 +36,7 @@ int ff_load(struct ff_fixture *fx, char *err, size_t errlen)
 	memset(fx, 0, sizeof(*fx));
 	fx->features = g_key_file_new();
 	fx->rules = g_key_file_new();
-	path = g_build_filename(C->fixtures_dir, "features.ini", NULL);
+	path = g_build_filename(session->fixtures_dir, "features.ini", NULL);
 	if (!g_key_file_load_from_file(fx->features, path, G_KEY_FILE_NONE, &e)) {
 		snprintf(err, errlen, "%s: %s", path, e->message);
 		g_error_free(e);
@@ -41,7 +44,7 @@ int ff_load(struct ff_fixture *fx, char *err, size_t errlen)
 		return -1;
 	}
 	g_free(path);
-	path = g_build_filename(C->fixtures_dir, "rules.ini", NULL);
+	path = g_build_filename(session->fixtures_dir, "rules.ini", NULL);
 	if (!g_key_file_load_from_file(fx->rules, path, G_KEY_FILE_NONE, &e)) {
 		snprintf(err, errlen, "%s: %s", path, e->message);
 		g_error_free(e);
@@ -70,7 +73,7 @@ int ff_load(struct ff_fixture *fx, char *err, size_t errlen)
 	}
 	g_strfreev(groups);
 	if (fx->n == 0) {
-		snprintf(err, errlen, "features.ini in %s has no groups", C->fixtures_dir);
+		snprintf(err, errlen, "features.ini in %s has no groups", session->fixtures_dir);
 		return -1;
 	}
 	return 0;
@@ -170,7 +173,7 @@ enum ff_kind ff_kind_of(ArvGcNode *n)
 
 enum ff_kind ff_kind(const char *name)
 {
-	return ff_kind_of(C->genicam ? arv_gc_get_node(C->genicam, name) : NULL);
+	return ff_kind_of(session->genicam ? arv_gc_get_node(session->genicam, name) : NULL);
 }
 
 const char *ff_kind_name(enum ff_kind k)
@@ -182,7 +185,7 @@ const char *ff_kind_name(enum ff_kind k)
 
 static ArvGcNode *node(const char *name, GError **e)
 {
-	ArvGcNode *n = C->genicam ? arv_gc_get_node(C->genicam, name) : NULL;
+	ArvGcNode *n = session->genicam ? arv_gc_get_node(session->genicam, name) : NULL;
 
 	if (!n)
 		g_set_error(e, ARV_DEVICE_ERROR, ARV_DEVICE_ERROR_FEATURE_NOT_FOUND, "%s: no such node in the XML", name);
@@ -315,7 +318,7 @@ bool ff_range(const char *name, double *min, double *max, double *inc, GError **
 
 const char **ff_available_entries(const char *name, guint *n)
 {
-	ArvGcNode *nd = C->genicam ? arv_gc_get_node(C->genicam, name) : NULL;
+	ArvGcNode *nd = session->genicam ? arv_gc_get_node(session->genicam, name) : NULL;
 	GError *e = NULL;
 	const char **v;
 
@@ -367,7 +370,7 @@ bool ff_set_word(const char *name, const char *value, GError **e)
 
 bool ff_locked(const char *name)
 {
-	ArvGcNode *n = C->genicam ? arv_gc_get_node(C->genicam, name) : NULL;
+	ArvGcNode *n = session->genicam ? arv_gc_get_node(session->genicam, name) : NULL;
 	GError *e = NULL;
 	bool locked;
 
@@ -439,7 +442,7 @@ bool ff_factory_reset(char *err, size_t errlen)
 {
 	GError *e = NULL;
 
-	if (!C->genicam) {
+	if (!session->genicam) {
 		snprintf(err, errlen, "no GenICam document");
 		return false;
 	}
@@ -454,10 +457,10 @@ bool ff_factory_reset(char *err, size_t errlen)
 
 void ff_device_policies(void)
 {
-	if (!C->genicam)
+	if (!session->genicam)
 		return;
-	arv_gc_set_range_check_policy(C->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
-	arv_gc_set_access_check_policy(C->genicam, ARV_ACCESS_CHECK_POLICY_DISABLE);
+	arv_gc_set_range_check_policy(session->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
+	arv_gc_set_access_check_policy(session->genicam, ARV_ACCESS_CHECK_POLICY_DISABLE);
 }
 
 bool ff_begin(const char *load_err, char *err, size_t errlen)
@@ -466,7 +469,7 @@ bool ff_begin(const char *load_err, char *err, size_t errlen)
 		snprintf(err, errlen, "fixtures: %s", load_err);
 		return false;
 	}
-	if (!C->genicam) {
+	if (!session->genicam) {
 		snprintf(err, errlen, "no GenICam document");
 		return false;
 	}

@@ -38,9 +38,9 @@ static bool is(const char *name, const char *entry)
 
 static int suite_init(void)
 {
-	if (!C->genicam)
+	if (!session->genicam)
 		return 1;
-	arv_gc_set_range_check_policy(C->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
+	arv_gc_set_range_check_policy(session->genicam, ARV_RANGE_CHECK_POLICY_DISABLE);
 	gc_execute("AcquisitionStop", NULL, 0);
 	gc_set_string("UserSetSelector", "Default", NULL, 0);
 	gc_execute("UserSetLoad", NULL, 0);
@@ -123,7 +123,7 @@ static void test_readout_modes_list(void)
  * resolution and readout modes." A value above a new maximum cannot stay. */
 static void test_framerate_follows_limits(void)
 {
-	ArvGcNode *n = arv_gc_get_node(C->genicam, "AcquisitionFrameRate");
+	ArvGcNode *n = arv_gc_get_node(session->genicam, "AcquisitionFrameRate");
 	GError *e = NULL;
 
 	REQUIRE_MSG(n && ARV_IS_GC_FLOAT(n), "AcquisitionFrameRate");
@@ -224,7 +224,7 @@ static void test_wb_temperature_presets(void)
  * memory containing 257 LUT entries. Each 16-bit LUT entry is aligned on a 32-bit boundary" */
 static void test_lut_registers(void)
 {
-	ArvGcNode *all = arv_gc_get_node(C->genicam, "LUTValueAll");
+	ArvGcNode *all = arv_gc_get_node(session->genicam, "LUTValueAll");
 	GError *e = NULL;
 	uint8_t buf[1028];
 
@@ -321,9 +321,9 @@ static void test_locked_while_acquiring(void)
 	gc_set_int("Height", 2160, NULL, 0);
 }
 
-void suite_dependencies_register(void)
+void suite_dependencies_register(const char *name)
 {
-	CU_pSuite s = CU_add_suite("dependencies", suite_init, suite_clean);
+	CU_pSuite s = CU_add_suite(name, suite_init, suite_clean);
 
 	CU_add_test(s, "offset_auto_center", test_offset_auto_center);
 	CU_add_test(s, "offset_clamp", test_offset_clamp);

@@ -4,6 +4,7 @@
 
 const struct camera_model *const builtin_models[] = {
 	&dfk38ux267_model,
+	&dmk38ux267_model,
 	NULL,
 };
 

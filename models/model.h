@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum feat_type {
 	FEAT_INTEGER,
@@ -114,6 +115,13 @@ struct format_throughput {
 	double bytes_per_s;
 };
 
+/* The sensor's colour filter array. A colour camera's behaviour includes white balance,
+ * hue and saturation (manual 5.8, 5.10); a monochrome one has none of them. */
+enum model_cfa {
+	MODEL_CFA_BAYER_RG = 0,   /* R at (even, even), B at (odd, odd), G elsewhere */
+	MODEL_CFA_NONE,           /* monochrome */
+};
+
 /* Readout timing of the sensor and the link, used by the frame-rate model
  * (emulator/camera/framerate.c):
  *   sensor frame time = frame_overhead + rows_read * (row + cols_read * row_per_col)
@@ -121,6 +129,7 @@ struct format_throughput {
  *   minimum period    = max(sensor, link); exposure longer than that stretches it. */
 struct sensor_timing {
 	uint32_t width, height;          /* active pixels */
+	enum model_cfa cfa;
 	uint32_t pixel_size_nm;
 	uint32_t adc_bits;
 	uint32_t frame_overhead_ns;
@@ -142,9 +151,14 @@ struct camera_model {
 	unsigned n_features;
 	uint32_t flash_write_ms;         /* time a non-volatile write takes (PENDING_ACK) */
 	uint32_t max_response_ms;        /* ABRM Maximum Device Response Time */
+	/* The camera's frame memory: frames wait here for the link; a frame that does
+	 * not fit is lost (docs/manual-quirks.md K, "Frame memory"). */
+	uint64_t frame_memory_bytes;
+	uint32_t frame_memory_frames;
 };
 
 extern const struct camera_model dfk38ux267_model;
+extern const struct camera_model dmk38ux267_model;
 
 /* All built-in models, NULL-terminated; the first one is the default. */
 extern const struct camera_model *const builtin_models[];
@@ -154,8 +168,8 @@ int model_feature_index(const struct camera_model *m, const char *name);   /* -1
 const struct enum_entry *model_enum_entry(const struct feature_def *f, const char *name);
 const struct enum_entry *model_enum_entry_by_value(const struct feature_def *f, int64_t value);
 
-#include <stdio.h>
-/* The feature table in the key vocabulary of fixtures/README.md. */
+/* The model's identity and sensor (group [@model]) and its feature table, in the key
+ * vocabulary of fixtures/README.md. */
 void model_dump_features(const struct camera_model *m, FILE *out);
 
 #endif

@@ -6,20 +6,25 @@
  * Every time is computed from the settings and the previous frame's times,
  * never from when the host ran us: free-running leader timestamps are one
  * frame period apart to the nanosecond. Each transition is a device-time
- * event, logged in the camera's event log in time order. */
+ * event, logged in the event log in time order.
+ *
+ * The engine knows the device scheduler, the event log, the sensor's timing
+ * and its settings; what it asks of the camera around it (the frame's sensor
+ * settings, rendering and delivery, the strobe) goes through
+ * struct acquisition_ops. */
 #ifndef DFK_ACQUISITION_H
 #define DFK_ACQUISITION_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/blob.h"
+#include "../../models/model.h"
 #include "../sensor/sensor.h"
+#include "eventlog.h"
+#include "framerate.h"
 #include "sched.h"
 
 #define ACQ_MAX_IN_FLIGHT 16
-
-struct camera;
 
 /* What a delivered frame carries to the stream. */
 struct frame_meta {
@@ -28,6 +33,16 @@ struct frame_meta {
 	uint32_t pfnc;
 	uint32_t width, height, offset_x, offset_y;
 	uint64_t payload_size;
+	uint64_t link_ns;            /* device time its payload takes on the USB link; 0 = no link model */
+};
+
+/* The acquisition features, as the engine uses them. */
+struct acquisition_settings {
+	uint64_t exposure_ns;        /* ExposureTime */
+	uint64_t max_exposure_ns;    /* the longest exposure the sensor integrates (ExposureTime's maximum) */
+	double frame_rate;           /* AcquisitionFrameRate */
+	uint64_t frames_per_start;   /* AcquisitionMode (and AcquisitionFrameCount); UINT64_MAX = continuous */
+	struct readout readout;      /* geometry in effect: readout time and frame period follow from it */
 };
 
 struct acq_frame {
@@ -42,6 +57,22 @@ struct acq_frame {
 	struct acquisition *acq;
 };
 
+/* What the acquisition asks of the camera around it. */
+struct acquisition_ops {
+	/* The settings a frame about to expose is taken with (the auto functions choose theirs first). */
+	void (*prepare_frame)(void *ctx, struct sensor_settings *st);
+	/* Exposure of `block_id` started at `t`, lasting `exposure_ns` (0: until closed) / ended at `t`. */
+	void (*exposure_started)(void *ctx, uint64_t block_id, uint64_t t, uint64_t exposure_ns);
+	void (*exposure_ended)(void *ctx, uint64_t block_id, uint64_t t);
+	/* Render the frame and hand it to the stream: 0, DFK_ERR_BUSY (buffer full: dropped)
+	 * or another error (stream off: discarded). */
+	int (*deliver)(void *ctx, const struct acq_frame *f);
+	/* SingleFrame / MultiFrame: the acquisition ended by itself after its last frame. */
+	void (*ended)(void *ctx);
+	/* A clock that does not run by itself: would the stream take a frame now? */
+	bool (*has_room)(void *ctx);
+};
+
 struct acq_stats {
 	uint64_t started;            /* exposures started */
 	uint64_t delivered;          /* handed to the stream */
@@ -50,7 +81,13 @@ struct acq_stats {
 };
 
 struct acquisition {
-	struct camera *cam;
+	struct dev_sched *sched;
+	struct eventlog *log;
+	const struct sensor_timing *sensor;
+	const struct acquisition_ops *ops;
+	void *ops_ctx;
+	struct acquisition_settings set;
+
 	bool running;
 	bool triggered;              /* exposures come from the trigger engine */
 	uint64_t frames_left;        /* UINT64_MAX = continuous */
@@ -63,11 +100,17 @@ struct acquisition {
 	struct acq_stats stats;
 };
 
-void acquisition_init(struct acquisition *a, struct camera *cam);
+void acquisition_init(struct acquisition *a, struct dev_sched *sched, struct eventlog *log,
+		      const struct sensor_timing *sensor, const struct acquisition_ops *ops, void *ops_ctx);
+void acquisition_configure(struct acquisition *a, const struct acquisition_settings *set);
 /* AcquisitionStart at device time `t`; `triggered` when TriggerMode is On. */
 void acquisition_start(struct acquisition *a, uint64_t t, bool triggered);
 void acquisition_stop(struct acquisition *a, uint64_t t);
 void acquisition_reset(struct acquisition *a);
+/* TriggerMode changed at `now`: while acquiring, free running stops or resumes now. */
+void acquisition_set_triggered(struct acquisition *a, bool triggered, uint64_t now);
+/* Running, and taking its exposures from triggers. */
+bool acquisition_takes_triggers(const struct acquisition *a);
 /* The stream buffer made room (a frame left it). */
 void acquisition_room(struct acquisition *a);
 
@@ -79,6 +122,7 @@ void acquisition_close_exposure(struct acquisition *a, uint64_t block_id, uint64
 /* Exposure end and readout end of the most recent frame (0 when none is in flight). */
 bool acquisition_last_frame(const struct acquisition *a, uint64_t *exposure_end, uint64_t *readout_end);
 /* Readout time of a frame with the current settings. */
-uint64_t acquisition_readout_ns(struct acquisition *a);
+uint64_t acquisition_readout_ns(const struct acquisition *a);
+const struct acq_stats *acquisition_stats(const struct acquisition *a);
 
 #endif

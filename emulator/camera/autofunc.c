@@ -3,58 +3,48 @@
 #include <math.h>
 #include <string.h>
 
-#include "camera.h"
-
-#define RATIO_MAX 3.984375
 #define HIGHLIGHT_FRACTION 0.002
 #define HIGHLIGHT_AIM 0.85
 #define BALANCED 0.01
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-static int idx(struct camera *cam, const char *name) { return feature_index(&cam->fs, name); }
-
-static void store_f(struct camera *cam, const char *name, double v)
+void autofunc_init(struct autofunc *af, const struct autofunc_ops *ops, void *ops_ctx)
 {
-	int i = idx(cam, name);
-	struct feat_value fv = { .i = (int64_t)v, .f = v };
-
-	if (i >= 0)
-		feature_store_raw(&cam->fs, i, fv);
+	memset(af, 0, sizeof(*af));
+	af->ops = ops;
+	af->ops_ctx = ops_ctx;
 }
 
-static void store_i(struct camera *cam, const char *name, int64_t v)
-{
-	int i = idx(cam, name);
-	struct feat_value fv = { .i = v, .f = (double)v };
+void autofunc_configure(struct autofunc *af, const struct autofunc_settings *set) { af->set = *set; }
 
-	if (i >= 0)
-		feature_store_raw(&cam->fs, i, fv);
+bool autofunc_active(const struct autofunc *af)
+{
+	return af->set.exposure_auto || af->set.gain_auto || af->set.balance_auto != AUTOFUNC_BALANCE_OFF;
 }
 
-void autofunc_preset_roi(struct camera *cam, struct sensor_roi *roi)
+void autofunc_preset_roi(const struct autofunc_settings *s, struct sensor_roi *roi)
 {
-	struct camera_geometry g;
-	uint32_t w, h;
+	uint32_t w = s->width, h = s->height;
 
-	camera_geometry(cam, &g);
-	w = g.width;
-	h = g.height;
 	*roi = (struct sensor_roi){ 0, 0, w, h };
-	if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "Center50"))
+	switch (s->roi_preset) {
+	case AUTOFUNC_ROI_CENTER50:
 		*roi = (struct sensor_roi){ w / 4, h / 4, w / 2, h / 2 };
-	else if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "Center25"))
+		break;
+	case AUTOFUNC_ROI_CENTER25:
 		*roi = (struct sensor_roi){ w * 3 / 8, h * 3 / 8, w / 4, h / 4 };
-	else if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "BottomHalf"))
+		break;
+	case AUTOFUNC_ROI_BOTTOM_HALF:
 		*roi = (struct sensor_roi){ 0, h / 2, w, h - h / 2 };
-	else if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "TopHalf"))
+		break;
+	case AUTOFUNC_ROI_TOP_HALF:
 		*roi = (struct sensor_roi){ 0, 0, w, h / 2 };
-	else if (camera_enum_is(cam, "AutoFunctionsROI_Preset", "CustomRectangle")) {
+		break;
+	case AUTOFUNC_ROI_CUSTOM: {
 		/* 5.11.3: relative to the output image; what lies outside it is ignored */
-		uint32_t l = (uint32_t)camera_int(cam, "AutoFunctionsROILeft");
-		uint32_t t = (uint32_t)camera_int(cam, "AutoFunctionsROITop");
-		uint32_t rw = (uint32_t)camera_int(cam, "AutoFunctionsROIWidth");
-		uint32_t rh = (uint32_t)camera_int(cam, "AutoFunctionsROIHeight");
+		uint32_t l = s->roi_custom.left, t = s->roi_custom.top;
+		uint32_t rw = s->roi_custom.width, rh = s->roi_custom.height;
 		if (l >= w)
 			l = w - 2;
 		if (t >= h)
@@ -64,40 +54,40 @@ void autofunc_preset_roi(struct camera *cam, struct sensor_roi *roi)
 		if (rh > h - t)
 			rh = h - t;
 		*roi = (struct sensor_roi){ l, t, rw, rh };
+		break;
+	}
+	case AUTOFUNC_ROI_FULL:
+		break;
 	}
 }
 
-void autofunc_roi(struct camera *cam, struct sensor_roi *roi)
+void autofunc_roi(const struct autofunc_settings *s, struct sensor_roi *roi)
 {
-	struct camera_geometry g;
-
-	if (camera_int(cam, "AutoFunctionsROIEnable")) {
-		autofunc_preset_roi(cam, roi);
+	if (s->roi_enable) {
+		autofunc_preset_roi(s, roi);
 		return;
 	}
-	camera_geometry(cam, &g);
-	*roi = (struct sensor_roi){ 0, 0, g.width, g.height };   /* 5.11.1 False: the whole image */
+	*roi = (struct sensor_roi){ 0, 0, s->width, s->height };   /* 5.11.1 False: the whole image */
 }
 
-void autofunc_ratios_for_kelvin(double kelvin, double ratio[3])
+/* The ratios that neutralise light of this colour temperature. */
+static void ratios_for_kelvin(const struct autofunc_settings *s, double kelvin, double ratio[3])
 {
 	double f[3];
 
 	sensor_light_colour(kelvin, f);
 	for (int c = 0; c < 3; c++)
-		ratio[c] = clampd(1.0 / f[c], 0.0, RATIO_MAX);
+		ratio[c] = clampd(1.0 / f[c], s->ratio_min, s->ratio_max);
 }
 
-void autofunc_ratios(struct camera *cam, double ratio[3])
+void autofunc_ratios(const struct autofunc_settings *s, double ratio[3])
 {
-	int r = idx(cam, "BalanceRatio");
-
-	if (camera_enum_is(cam, "BalanceWhiteMode", "Temperature")) {
-		autofunc_ratios_for_kelvin((double)camera_int(cam, "BalanceWhiteTemperature"), ratio);
+	if (s->temperature_mode) {
+		ratios_for_kelvin(s, (double)s->kelvin, ratio);
 		return;
 	}
 	for (int c = 0; c < 3; c++)
-		ratio[c] = r >= 0 ? feature_raw_selected(&cam->fs, r, (unsigned)c).f : 1.0;
+		ratio[c] = s->ratio[c];
 }
 
 /* Colour temperature whose light gives this red/blue signal ratio (bisection; r/b falls with temperature). */
@@ -114,13 +104,14 @@ static double kelvin_for_rb(double rb, double lo, double hi)
 	return 0.5 * (lo + hi);
 }
 
-static void exposure_gain(struct camera *cam, const struct sensor_stats *st, const struct sensor_settings *set)
+static void exposure_gain(struct autofunc *af, const struct sensor_stats *st, const struct sensor_settings *set)
 {
-	bool ae = camera_enum_is(cam, "ExposureAuto", "Continuous"), ag = camera_enum_is(cam, "GainAuto", "Continuous");
+	const struct autofunc_settings *s = &af->set;
+	bool ae = s->exposure_auto, ag = s->gain_auto;
 	double black = set->black_level, signal = st->luma - black;
-	double target = (double)camera_int(cam, "ExposureAutoReference") * 16.0 - black;
-	double exp_lo = camera_float(cam, "ExposureAutoLowerLimit"), exp_hi = camera_float(cam, "ExposureAutoUpperLimit");
-	double gain_lo = camera_float(cam, "GainAutoLowerLimit"), gain_hi = camera_float(cam, "GainAutoUpperLimit");
+	double target = (double)s->reference * 16.0 - black;   /* 8-bit reference on the 12-bit scale */
+	double exp_lo = s->exposure_min_us, exp_hi = s->exposure_max_us;
+	double gain_lo = s->gain_min_db, gain_hi = s->gain_max_db;
 	double exposure = set->exposure_us, gain = set->gain_db;
 	double k;
 
@@ -133,7 +124,7 @@ static void exposure_gain(struct camera *cam, const struct sensor_stats *st, con
 	if (signal < 1.0)
 		signal = 1.0;
 	k = target / signal;
-	if (camera_int(cam, "ExposureAutoHighlightReduction") && st->saturated_fraction > HIGHLIGHT_FRACTION)
+	if (s->highlight_reduction && st->saturated_fraction > HIGHLIGHT_FRACTION)
 		k = fmin(k, HIGHLIGHT_AIM);   /* 5.3.4: give up brightness to save the highlights */
 	k = clampd(sqrt(k), 1.0 / 8.0, 8.0);   /* halfway (in log terms) per frame: settles without ringing */
 	if (k > 1.0) {
@@ -155,18 +146,18 @@ static void exposure_gain(struct camera *cam, const struct sensor_stats *st, con
 	}
 	/* limits may have moved under a value that did not need to change */
 	if (ae)
-		store_f(cam, "ExposureTime", clampd(exposure, exp_lo, exp_hi));
+		af->ops->set_exposure(af->ops_ctx, clampd(exposure, exp_lo, exp_hi));
 	if (ag)
-		store_f(cam, "Gain", clampd(gain, gain_lo, gain_hi));
+		af->ops->set_gain(af->ops_ctx, clampd(gain, gain_lo, gain_hi));
 }
 
-static void white_balance(struct camera *cam, const struct sensor_stats *st, const struct sensor_settings *set)
+static void white_balance(struct autofunc *af, const struct sensor_stats *st, const struct sensor_settings *set)
 {
-	double pre[3], now[3], want[3];
-	bool once = camera_enum_is(cam, "BalanceWhiteAuto", "Once");
-	int ri = idx(cam, "BalanceRatio");
+	const struct autofunc_settings *s = &af->set;
+	double pre[3], now[3], want[3], next[3];
+	bool once = s->balance_auto == AUTOFUNC_BALANCE_ONCE;
 
-	autofunc_ratios(cam, now);
+	autofunc_ratios(s, now);
 	/* The pipeline adds BlackLevel before the white balance multiplies (docs/image-pipeline.md 3),
 	 * so the value the ratios act on is mean / ratio, black level included. Gray world (5.8.2)
 	 * makes the resulting image's average gray: ratios that equalise those values. Subtracting
@@ -176,21 +167,18 @@ static void white_balance(struct camera *cam, const struct sensor_stats *st, con
 		if (pre[c] < 1e-3)
 			pre[c] = 1e-3;
 	}
-	if (camera_enum_is(cam, "BalanceWhiteMode", "Temperature")) {
+	if (s->temperature_mode) {
 		/* the light's colour is in the signal alone: here the black level does come off */
 		double light[3];
 		for (int c = 0; c < 3; c++)
 			light[c] = fmax(pre[c] - set->black_level, 1e-3);
-		const struct feature_def *d = feature_def(&cam->fs, idx(cam, "BalanceWhiteAutoPreset"));
-		const struct enum_entry *e = d ? model_enum_entry_by_value(d, camera_int(cam, "BalanceWhiteAutoPreset")) : NULL;
-		double lo = e && e->numeric > 0 ? e->numeric : 2500.0, hi = e && e->numeric_max > 0 ? e->numeric_max : 10000.0;
-		double k = kelvin_for_rb(light[0] / light[2], lo, hi), cur = (double)camera_int(cam, "BalanceWhiteTemperature");
+		double lo = s->kelvin_min, hi = s->kelvin_max;
+		double k = kelvin_for_rb(light[0] / light[2], lo, hi), cur = (double)s->kelvin;
 		/* 5.8.2: the estimate stays in the preset's range; move halfway per frame */
 		k = clampd(cur + 0.5 * (k - cur), lo, hi);
-		store_i(cam, "BalanceWhiteTemperature", (int64_t)llround(k));
-		autofunc_ratios_for_kelvin(k, want);
+		af->ops->set_kelvin(af->ops_ctx, (int64_t)llround(k));
 		if (once && fabs(k - cur) < BALANCED * cur)
-			store_i(cam, "BalanceWhiteAuto", 0);
+			af->ops->balance_done(af->ops_ctx);
 		return;
 	}
 	want[1] = 1.0;
@@ -198,35 +186,28 @@ static void white_balance(struct camera *cam, const struct sensor_stats *st, con
 	want[2] = pre[1] / pre[2];
 	bool balanced = true;
 	for (int c = 0; c < 3; c++) {
-		double next = clampd(now[c] + 0.5 * (want[c] - now[c]), 0.0, RATIO_MAX);
+		next[c] = clampd(now[c] + 0.5 * (want[c] - now[c]), s->ratio_min, s->ratio_max);
 		if (fabs(want[c] - now[c]) > BALANCED * fmax(want[c], 1e-3))
 			balanced = false;
-		if (ri >= 0) {
-			struct feat_value v = { .i = (int64_t)next, .f = next };
-			feature_store_raw_selected(&cam->fs, ri, (unsigned)c, v);
-		}
 	}
+	af->ops->set_ratios(af->ops_ctx, next);
 	/* 5.8.1 Once: balance once, then keep the result with auto white balance Off */
 	if (once && balanced)
-		store_i(cam, "BalanceWhiteAuto", 0);
+		af->ops->balance_done(af->ops_ctx);
 }
 
-void autofunc_frame(struct camera *cam)
+void autofunc_frame(struct autofunc *af, const struct sensor_settings *frame)
 {
-	bool ae = camera_enum_is(cam, "ExposureAuto", "Continuous"), ag = camera_enum_is(cam, "GainAuto", "Continuous");
-	bool awb = !camera_enum_is(cam, "BalanceWhiteAuto", "Off");
-	struct sensor_settings set;
 	struct sensor_stats st;
 	struct sensor_roi roi;
 
-	if (!ae && !ag && !awb)
+	if (!autofunc_active(af))
 		return;
-	camera_sensor_settings(cam, &set);
-	autofunc_roi(cam, &roi);
-	if (sensor_measure(cam->sensor, &set, &roi, &st) != 0 || st.samples == 0)
+	autofunc_roi(&af->set, &roi);
+	if (af->ops->measure(af->ops_ctx, frame, &roi, &st) != 0 || st.samples == 0)
 		return;
-	if (ae || ag)
-		exposure_gain(cam, &st, &set);
-	if (awb)
-		white_balance(cam, &st, &set);
+	if (af->set.exposure_auto || af->set.gain_auto)
+		exposure_gain(af, &st, frame);
+	if (af->set.balance_auto != AUTOFUNC_BALANCE_OFF)
+		white_balance(af, &st, frame);
 }

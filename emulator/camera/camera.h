@@ -1,7 +1,19 @@
 /* One camera's behaviour: feature values and the rules that tie them
  * together, the device clock, power-up, non-volatile memory and user sets.
  * It knows nothing of USB; the device layer (emulator/device.c) connects it
- * to the USB3 Vision function. */
+ * to the USB3 Vision function, and reaches the clock, the I/O lines and the
+ * event log through camera_io.h.
+ *
+ * The camera owns the timing engines (acquisition, trigger, strobe, auto
+ * functions) and wires them: each gets the device scheduler, the event log,
+ * the sensor's timing, typed settings built from the feature values, and an
+ * ops table for what it asks of the rest. Its code is split by concern:
+ *   camera.c           start-up, power-up, shutdown, and the engines' ops
+ *   camera_settings.c  the features the behaviour uses, by name (the only
+ *                      place): resolved at start-up, turned into the engines' settings
+ *   camera_rules.c     feature rules: geometry, locks, commands, computed values
+ *   camera_usersets.c  user sets and non-volatile memory
+ *   camera_io.c        camera_io.h */
 #ifndef DFK_CAMERA_H
 #define DFK_CAMERA_H
 
@@ -14,6 +26,7 @@
 #include "../common/evloop.h"
 #include "../sensor/sensor.h"
 #include "acquisition.h"
+#include "autofunc.h"
 #include "clock.h"
 #include "eventlog.h"
 #include "features.h"
@@ -44,6 +57,52 @@ struct camera_options {
 	uint32_t seed;
 };
 
+/* Index of every feature the behaviour uses; resolved at start-up, a model lacking one is refused. */
+struct camera_feature_index {
+	/* readout and geometry (5.1) */
+	int width, height, offset_x, offset_y, offset_auto_center, pixel_format;
+	int binning_h, binning_v, decimation_h, decimation_v, width_max, height_max, reverse_x, reverse_y;
+	/* acquisition and transport layer */
+	int acquisition_mode, acquisition_start, acquisition_stop, acquisition_frame_count;
+	int frame_rate, frame_rate_max, payload_size, tl_params_locked, device_reset;
+	/* image sensor and processing (5.2, 5.9, 5.10) */
+	int exposure_time, gain, black_level, gamma, lut_enable, lut_value, lut_value_all, hue, saturation;
+	/* auto exposure and gain (5.3) */
+	int exposure_auto, gain_auto, exposure_auto_reference, highlight_reduction;
+	int exposure_auto_lower, exposure_auto_upper, exposure_auto_upper_auto, gain_auto_lower, gain_auto_upper;
+	/* trigger (5.4, 5.5) */
+	int trigger_mode, trigger_activation, trigger_software, trigger_selector, burst_frame_count, trigger_source;
+	int trigger_overlap, low_latency, trigger_delay, trigger_debouncer, trigger_mask, trigger_denoise;
+	/* digital I/O and strobe (5.6, 5.7) */
+	int gpi_in, gp_out, strobe_enable, strobe_polarity, strobe_operation, strobe_duration, strobe_delay;
+	/* white balance (5.8); with hue and saturation -1 on a monochrome camera */
+	int balance_auto, balance_mode, balance_auto_preset, balance_ratio_selector, balance_ratio;
+	int balance_temperature, balance_temperature_preset;
+	/* auto functions ROI (5.11) */
+	int aroi_enable, aroi_preset, aroi_left, aroi_top, aroi_width, aroi_height;
+	/* user sets (5.12) */
+	int userset_selector, userset_load, userset_save, userset_default;
+};
+
+/* Register values of the enumeration entries the behaviour tells apart; resolved at start-up. */
+struct camera_entry_values {
+	int64_t trigger_mode_on, trigger_source_line1, trigger_source_software, trigger_activation_falling;
+	int64_t trigger_selector_exposure_active, trigger_overlap_readout;
+	int64_t strobe_enable_on, strobe_polarity_active_low, strobe_operation_fixed;
+	int64_t exposure_auto_continuous, gain_auto_continuous;
+	int64_t balance_auto_off, balance_auto_once, balance_mode_temperature;
+	int64_t aroi_center50, aroi_center25, aroi_bottom_half, aroi_top_half, aroi_custom;
+	int64_t acquisition_single_frame, acquisition_multi_frame;
+};
+
+/* What the engines were last given: rebuilt whenever a feature value changes. */
+struct camera_settings {
+	struct acquisition_settings acquisition;
+	struct trigger_settings trigger;
+	struct strobe_settings strobe;
+	struct autofunc_settings autofunc;
+};
+
 struct camera {
 	const struct camera_model *model;
 	struct evloop *loop;
@@ -67,19 +126,16 @@ struct camera {
 	struct acquisition acq;
 	struct trigger trig;
 	struct strobe strobe;
+	struct autofunc af;
 	struct sensor *sensor;
 	struct blob_pool *pool;
 	double light_level;           /* the scene's light (I/O side channel can change it) */
 	double light_kelvin;
 	bool scene_still;             /* I/O side channel: `scene motion off` */
 
-	/* feature indices the behaviour uses often (-1 when the model lacks one) */
-	struct {
-		int width, height, offset_x, offset_y, auto_center, pixel_format;
-		int binning_h, binning_v, decimation_h, decimation_v, width_max, height_max;
-		int frame_rate, frame_rate_max, payload_size, tl_params_locked;
-		int userset_selector, userset_default, lut_value;
-	} idx;
+	struct camera_feature_index idx;
+	struct camera_entry_values entry;
+	struct camera_settings settings;
 };
 
 /* `state_dir` is created if needed. Returns 0 or a negative dfk_err (logged). */
@@ -102,23 +158,6 @@ struct camera_geometry {
 };
 void camera_geometry(struct camera *cam, struct camera_geometry *g);
 uint64_t camera_payload_size(struct camera *cam);
-
-/* Feature values by name for the behaviour (0 / false when the model lacks the feature). */
-int64_t camera_int(struct camera *cam, const char *name);
-double camera_float(struct camera *cam, const char *name);
-bool camera_enum_is(struct camera *cam, const char *name, const char *entry);
-
-/* For the acquisition and trigger engines. */
-uint64_t camera_exposure_ns(struct camera *cam);
-void camera_exposure_started(struct camera *cam, uint64_t block_id, uint64_t t, uint64_t exposure_ns);
-void camera_exposure_ended(struct camera *cam, uint64_t block_id, uint64_t t);
-void camera_readout(struct camera *cam, struct readout *r);
-void camera_sensor_settings(struct camera *cam, struct sensor_settings *st);
-uint64_t camera_frame_period_ns(struct camera *cam);
-uint64_t camera_frames_per_start(struct camera *cam);
-bool camera_stream_has_room(struct camera *cam);
-int camera_deliver_frame(struct camera *cam, struct acq_frame *f);
-void camera_acquisition_ended(struct camera *cam);
 
 /* User sets (5.12). slot: 0 Default, 1 UserSet1, 2 UserSet2. */
 int camera_userset_save(struct camera *cam, int64_t slot);

@@ -42,7 +42,7 @@ const char *ev_kind_name(enum ev_kind k)
 	static const char *const names[EV_KIND_COUNT] = {
 		"trigger_in", "trigger_seen", "trigger_accepted", "trigger_rejected", "exposure_start",
 		"exposure_end", "readout_start", "readout_end", "strobe_out", "frame_delivered", "frame_dropped",
-		"acquisition", "power_up",
+		"acquisition", "power_up", "frame_sent", "frame_memory", "fault", "host_violation",
 	};
 	return k < EV_KIND_COUNT ? names[k] : "unknown";
 }

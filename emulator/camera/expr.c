@@ -8,13 +8,38 @@
 
 #include "../common/errors.h"
 
+/* Bounds on what a formula may cost: the parser recurses once per nesting
+ * level and unary operator, and expr_names() compares each name with those
+ * before it. */
+#define EXPR_MAX_DEPTH 64
+#define EXPR_MAX_LEN   4096
+
 struct parser {
 	const char *p;
 	bool integer;
 	expr_lookup_fn lookup;
 	void *ctx;
 	int err;
+	unsigned depth;
 };
+
+/* The first error is the one reported: later ones are consequences of it. */
+static void fail(struct parser *ps, int rc)
+{
+	if (!ps->err)
+		ps->err = rc;
+}
+
+/* The integer operators work on int64; a value outside its range (or NaN) has
+ * no integer meaning and converting it would be undefined: an error instead. */
+static int64_t to_int(struct parser *ps, double v)
+{
+	if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) {
+		fail(ps, DFK_ERR_RANGE);
+		return 0;
+	}
+	return (int64_t)v;
+}
 
 static void skip_ws(struct parser *ps)
 {
@@ -44,6 +69,7 @@ static bool accept(struct parser *ps, const char *tok)
 static double fix(struct parser *ps, double v) { return ps->integer ? trunc(v) : v; }
 
 static double parse_ternary(struct parser *ps);
+static double parse_unary(struct parser *ps);
 
 static double parse_primary(struct parser *ps)
 {
@@ -51,7 +77,7 @@ static double parse_primary(struct parser *ps)
 	if (accept(ps, "(")) {
 		double v = parse_ternary(ps);
 		if (!accept(ps, ")"))
-			ps->err = DFK_ERR_INVAL;
+			fail(ps, DFK_ERR_INVAL);
 		return v;
 	}
 	if (isdigit((unsigned char)*ps->p) || *ps->p == '.') {
@@ -62,7 +88,7 @@ static double parse_primary(struct parser *ps)
 		else
 			v = strtod(ps->p, &end);
 		if (end == ps->p)
-			ps->err = DFK_ERR_INVAL;
+			fail(ps, DFK_ERR_INVAL);
 		ps->p = end;
 		return v;
 	}
@@ -72,15 +98,15 @@ static double parse_primary(struct parser *ps)
 		while (isalnum((unsigned char)*ps->p) || *ps->p == '_')
 			ps->p++;
 		int rc = ps->lookup ? ps->lookup(ps->ctx, start, (size_t)(ps->p - start), &v) : DFK_ERR_NOTFOUND;
-		if (rc < 0 && !ps->err)
-			ps->err = rc;
+		if (rc < 0)
+			fail(ps, rc);
 		return v;
 	}
-	ps->err = DFK_ERR_INVAL;
+	fail(ps, DFK_ERR_INVAL);
 	return 0;
 }
 
-static double parse_unary(struct parser *ps)
+static double parse_unary_op(struct parser *ps)
 {
 	if (accept(ps, "-"))
 		return -parse_unary(ps);
@@ -89,8 +115,24 @@ static double parse_unary(struct parser *ps)
 	if (accept(ps, "!"))
 		return parse_unary(ps) == 0.0;
 	if (accept(ps, "~"))
-		return (double)~(int64_t)parse_unary(ps);
+		return (double)~to_int(ps, parse_unary(ps));
 	return parse_primary(ps);
+}
+
+static double parse_unary(struct parser *ps)
+{
+	double v;
+
+	if (ps->err)
+		return 0;   /* unwind at once: no further recursion after an error */
+	if (++ps->depth > EXPR_MAX_DEPTH) {
+		fail(ps, DFK_ERR_RANGE);
+		ps->depth--;
+		return 0;
+	}
+	v = parse_unary_op(ps);
+	ps->depth--;
+	return v;
 }
 
 static double parse_power(struct parser *ps)
@@ -112,17 +154,18 @@ static double parse_mul(struct parser *ps)
 		} else if (accept(ps, "/")) {
 			double d = parse_power(ps);
 			if (d == 0.0) {
-				ps->err = DFK_ERR_INVAL;
+				fail(ps, DFK_ERR_INVAL);
 				return 0;
 			}
 			v = fix(ps, v / d);
 		} else if (accept(ps, "%")) {
-			int64_t d = (int64_t)parse_power(ps);
+			int64_t d = to_int(ps, parse_power(ps)), n = to_int(ps, v);
 			if (d == 0) {
-				ps->err = DFK_ERR_INVAL;
+				fail(ps, DFK_ERR_INVAL);
 				return 0;
 			}
-			v = (double)((int64_t)v % d);
+			/* INT64_MIN % -1 traps on x86; every x % -1 is 0 */
+			v = d == -1 ? 0 : (double)(n % d);
 		} else {
 			return v;
 		}
@@ -148,10 +191,11 @@ static double parse_shift(struct parser *ps)
 	double v = parse_add(ps);
 
 	for (;;) {
+		/* shifted as unsigned: a left shift of a negative int64 is undefined */
 		if (accept(ps, "<<"))
-			v = (double)((int64_t)v << ((int64_t)parse_add(ps) & 63));
+			v = (double)(int64_t)((uint64_t)to_int(ps, v) << (to_int(ps, parse_add(ps)) & 63));
 		else if (accept(ps, ">>"))
-			v = (double)((int64_t)v >> ((int64_t)parse_add(ps) & 63));
+			v = (double)(to_int(ps, v) >> (to_int(ps, parse_add(ps)) & 63));
 		else
 			return v;
 	}
@@ -184,7 +228,7 @@ static double parse_bitand(struct parser *ps)
 	double v = parse_rel(ps);
 
 	while (accept(ps, "&"))
-		v = (double)((int64_t)v & (int64_t)parse_rel(ps));
+		v = (double)(to_int(ps, v) & to_int(ps, parse_rel(ps)));
 	return v;
 }
 
@@ -193,7 +237,7 @@ static double parse_bitxor(struct parser *ps)
 	double v = parse_bitand(ps);
 
 	while (accept(ps, "^"))
-		v = (double)((int64_t)v ^ (int64_t)parse_bitand(ps));
+		v = (double)(to_int(ps, v) ^ to_int(ps, parse_bitand(ps)));
 	return v;
 }
 
@@ -202,7 +246,7 @@ static double parse_bitor(struct parser *ps)
 	double v = parse_bitxor(ps);
 
 	while (accept(ps, "|"))
-		v = (double)((int64_t)v | (int64_t)parse_bitxor(ps));
+		v = (double)(to_int(ps, v) | to_int(ps, parse_bitxor(ps)));
 	return v;
 }
 
@@ -228,14 +272,14 @@ static double parse_or(struct parser *ps)
 	return v;
 }
 
-static double parse_ternary(struct parser *ps)
+static double parse_conditional(struct parser *ps)
 {
 	double c = parse_or(ps);
 
 	if (accept(ps, "?")) {
 		double a = parse_ternary(ps);
 		if (!accept(ps, ":")) {
-			ps->err = DFK_ERR_INVAL;
+			fail(ps, DFK_ERR_INVAL);
 			return 0;
 		}
 		double b = parse_ternary(ps);
@@ -244,10 +288,31 @@ static double parse_ternary(struct parser *ps)
 	return c;
 }
 
+/* Every nesting (parentheses, ?: chains) passes here: the depth bound holds for all. */
+static double parse_ternary(struct parser *ps)
+{
+	double v;
+
+	if (ps->err)
+		return 0;
+	if (++ps->depth > EXPR_MAX_DEPTH) {
+		fail(ps, DFK_ERR_RANGE);
+		ps->depth--;
+		return 0;
+	}
+	v = parse_conditional(ps);
+	ps->depth--;
+	return v;
+}
+
 int expr_eval(const char *text, bool integer, expr_lookup_fn lookup, void *ctx, double *out)
 {
 	struct parser ps = { .p = text, .integer = integer, .lookup = lookup, .ctx = ctx, .err = 0 };
-	double v = parse_ternary(&ps);
+	double v;
+
+	if (strnlen(text, EXPR_MAX_LEN + 1) > EXPR_MAX_LEN)
+		return DFK_ERR_RANGE;
+	v = parse_ternary(&ps);
 
 	skip_ws(&ps);
 	if (!ps.err && *ps.p)
@@ -262,6 +327,8 @@ int expr_names(const char *text, expr_name_fn fn, void *ctx)
 {
 	const char *p = text;
 
+	if (strnlen(text, EXPR_MAX_LEN + 1) > EXPR_MAX_LEN)
+		return DFK_ERR_RANGE;
 	while (*p) {
 		if (isalpha((unsigned char)*p) || *p == '_') {
 			const char *start = p;

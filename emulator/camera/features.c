@@ -13,8 +13,6 @@
 
 #define MAX_EVAL_DEPTH 16
 
-static int eval_depth;
-
 static bool is_int_like(enum feat_type t) { return t != FEAT_FLOAT && t != FEAT_STRING && t != FEAT_REGISTER; }
 
 int feature_store_init(struct feature_store *fs, const struct camera_model *model, void *hook_ctx)
@@ -89,9 +87,12 @@ const struct feature_def *feature_def(const struct feature_store *fs, int idx)
 
 int feature_bind(struct feature_store *fs, const char *name, const struct feature_hooks *hooks)
 {
-	int idx = feature_index(fs, name);
+	return feature_bind_index(fs, feature_index(fs, name), hooks);
+}
 
-	if (idx < 0)
+int feature_bind_index(struct feature_store *fs, int idx, const struct feature_hooks *hooks)
+{
+	if (!feature_def(fs, idx))
 		return DFK_ERR_NOTFOUND;
 	fs->hooks[idx] = *hooks;
 	return DFK_OK;
@@ -126,13 +127,13 @@ int feature_eval(struct feature_store *fs, const char *expr, bool integer, doubl
 {
 	int rc;
 
-	if (eval_depth >= MAX_EVAL_DEPTH) {
+	if (fs->eval_depth >= MAX_EVAL_DEPTH) {
 		log_err("formula nesting too deep at '%s'", expr);
 		return DFK_ERR_INVAL;
 	}
-	eval_depth++;
+	fs->eval_depth++;
 	rc = expr_eval(expr, integer, lookup_feature, fs, out);
-	eval_depth--;
+	fs->eval_depth--;
 	return rc;
 }
 
@@ -350,6 +351,8 @@ int feature_set(struct feature_store *fs, int idx, struct feat_value v)
 	feature_store_raw(fs, idx, v);
 	if (fs->hooks[idx].changed)
 		fs->hooks[idx].changed(fs->hook_ctx, idx);
+	if (fs->written)
+		fs->written(fs->hook_ctx, idx);
 	return DFK_OK;
 }
 

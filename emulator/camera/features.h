@@ -41,8 +41,12 @@ struct feature_store {
 	int *selector_idx;                 /* [n_features]: index of the selector feature, or -1 */
 	struct feature_hooks *hooks;       /* [n_features] */
 	void *hook_ctx;
+	/* After every successful value write, once the feature's own `changed` hook ran:
+	 * the behaviour re-derives what it computes from the values (NULL: nothing). */
+	void (*written)(void *ctx, int idx);
 	bool stream_locked;                /* TLParamsLocked or acquisition running */
 	bool bypass_locks;                 /* user-set load and power-up writes */
+	unsigned eval_depth;               /* formulas being evaluated, nested (a formula reads computed features) */
 	uint64_t writes, refusals;         /* counters for logs and tests */
 };
 
@@ -54,6 +58,8 @@ void feature_store_defaults(struct feature_store *fs);
 int feature_index(const struct feature_store *fs, const char *name);   /* -1 when absent */
 const struct feature_def *feature_def(const struct feature_store *fs, int idx);
 int feature_bind(struct feature_store *fs, const char *name, const struct feature_hooks *hooks);
+/* The same for a feature already looked up. Returns 0 or DFK_ERR_NOTFOUND. */
+int feature_bind_index(struct feature_store *fs, int idx, const struct feature_hooks *hooks);
 
 /* Effective value (overrides, computed values, selected element). */
 int feature_get(struct feature_store *fs, int idx, struct feat_value *out);

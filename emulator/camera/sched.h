@@ -6,6 +6,7 @@
 #define DFK_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/evloop.h"
@@ -20,14 +21,26 @@ struct dev_event {
 	dev_event_fn fn;
 	void *arg;
 	bool armed;
-	struct dev_event *next;
+	size_t slot;           /* index in the scheduler's heap while armed, or SCHED_SLOT_SPILL */
+	struct dev_event *next;   /* spill list only */
 };
+
+/* `slot` of an event armed while the heap could not grow (see dev_sched.spill). */
+#define SCHED_SLOT_SPILL SIZE_MAX
 
 struct dev_sched {
 	struct evloop *loop;
 	struct dev_clock *clock;
 	struct ev_timer timer;
-	struct dev_event *head;
+	/* Pending events: a binary min-heap on (t, seq), heap[0] due first, so arming and
+	 * cancelling cost O(log n) with 100,000 pending (an I/O program of trigger pulses).
+	 * The array grows by doubling; it is released by sched_cancel_all. */
+	struct dev_event **heap;
+	size_t n, cap;
+	size_t heap_limit;     /* most slots the heap may grow to; 0 = what memory allows (tests lower it) */
+	/* Events armed while the heap could not grow (out of memory), sorted by (t, seq): so
+	 * that sched_at cannot fail and never drops an event. Empty in normal operation. */
+	struct dev_event *spill;
 	uint64_t seq;
 	unsigned holds;        /* while > 0 nothing fires (a consumer is behind at time-scale 0) */
 	uint64_t lag_logged_at;  /* wall ns of the last "host too slow" warning */
@@ -35,8 +48,12 @@ struct dev_sched {
 
 void sched_init(struct dev_sched *s, struct evloop *loop, struct dev_clock *clock);
 void sched_event_init(struct dev_event *e, dev_event_fn fn, void *arg);
+/* Arms `e` for device time `t` (re-arming an armed event moves it, behind every event
+ * already armed for the same time). Cannot fail: when the heap cannot grow, the event
+ * waits on the spill list, reported once per episode in the log. */
 void sched_at(struct dev_sched *s, struct dev_event *e, uint64_t t);
 void sched_cancel(struct dev_sched *s, struct dev_event *e);
+/* Cancels every event and releases the heap's memory: also the scheduler's teardown. */
 void sched_cancel_all(struct dev_sched *s);
 /* Re-arm the wall-clock timer after the clock's scale or pause state changed. */
 void sched_retime(struct dev_sched *s);

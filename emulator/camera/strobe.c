@@ -2,16 +2,14 @@
 
 #include <string.h>
 
-#include "camera.h"
-#include "eventlog.h"
-
 static void on_pulse_on(void *arg, uint64_t t);
 static void on_pulse_off(void *arg, uint64_t t);
 
-void strobe_init(struct strobe *s, struct camera *cam)
+void strobe_init(struct strobe *s, struct dev_sched *sched, struct eventlog *log)
 {
 	memset(s, 0, sizeof(*s));
-	s->cam = cam;
+	s->sched = sched;
+	s->log = log;
 	for (unsigned i = 0; i < STROBE_MAX_PULSES; i++) {
 		s->pulses[i].s = s;
 		sched_event_init(&s->pulses[i].on, on_pulse_on, &s->pulses[i]);
@@ -19,15 +17,16 @@ void strobe_init(struct strobe *s, struct camera *cam)
 	}
 }
 
-static int output_level(struct strobe *s)
-{
-	struct camera *cam = s->cam;
+void strobe_configure(struct strobe *s, const struct strobe_settings *set) { s->set = *set; }
 
-	if (!camera_enum_is(cam, "StrobeEnable", "On"))
-		return camera_int(cam, "GPOut") ? 1 : 0;   /* 5.6.2 */
-	bool active_low = camera_enum_is(cam, "StrobePolarity", "ActiveLow");
+int strobe_level(const struct strobe *s) { return s->level; }
+
+static int output_level(const struct strobe *s)
+{
+	if (!s->set.enabled)
+		return s->set.gp_out ? 1 : 0;            /* 5.6.2 */
 	bool on = s->active > 0;
-	return (on != active_low) ? 1 : 0;               /* 5.7.2 */
+	return (on != s->set.active_low) ? 1 : 0;       /* 5.7.2 */
 }
 
 static void set_level(struct strobe *s, uint64_t t)
@@ -36,7 +35,7 @@ static void set_level(struct strobe *s, uint64_t t)
 
 	if (level != s->level) {
 		s->level = level;
-		eventlog_add(&s->cam->log, t, EV_STROBE_OUT, level, 0);
+		eventlog_add(s->log, t, EV_STROBE_OUT, level, 0);
 	}
 }
 
@@ -45,8 +44,8 @@ void strobe_update(struct strobe *s, uint64_t now) { set_level(s, now); }
 void strobe_reset(struct strobe *s, uint64_t now)
 {
 	for (unsigned i = 0; i < STROBE_MAX_PULSES; i++) {
-		sched_cancel(&s->cam->sched, &s->pulses[i].on);
-		sched_cancel(&s->cam->sched, &s->pulses[i].off);
+		sched_cancel(s->sched, &s->pulses[i].on);
+		sched_cancel(s->sched, &s->pulses[i].off);
 		s->pulses[i].used = false;
 	}
 	s->active = 0;
@@ -56,18 +55,14 @@ void strobe_reset(struct strobe *s, uint64_t now)
 
 void strobe_exposure_start(struct strobe *s, uint64_t block_id, uint64_t t, uint64_t exposure_ns)
 {
-	struct camera *cam = s->cam;
 	struct strobe_pulse *p = NULL;
-	uint64_t delay, duration;
+	uint64_t duration;
 
-	if (!camera_enum_is(cam, "StrobeEnable", "On"))
+	if (!s->set.enabled)
 		return;
-	delay = (uint64_t)camera_int(cam, "StrobeDelay") * 1000;
-	if (camera_enum_is(cam, "StrobeOperation", "FixedDuration"))
-		duration = (uint64_t)camera_int(cam, "StrobeDuration") * 1000;
-	else
-		duration = exposure_ns;   /* 0: follows an exposure whose end is not known yet */
-	if (duration == 0 && camera_enum_is(cam, "StrobeOperation", "FixedDuration"))
+	/* Exposure: 0 follows an exposure whose end is not known yet */
+	duration = s->set.fixed_duration ? s->set.duration_ns : exposure_ns;
+	if (duration == 0 && s->set.fixed_duration)
 		return;                   /* a zero-length pulse is no pulse */
 	for (unsigned i = 0; i < STROBE_MAX_PULSES && !p; i++)
 		if (!s->pulses[i].used)
@@ -80,21 +75,18 @@ void strobe_exposure_start(struct strobe *s, uint64_t block_id, uint64_t t, uint
 	p->block_id = block_id;
 	p->follows_exposure = duration == 0;
 	s->pulses_made++;
-	sched_at(&cam->sched, &p->on, t + delay);
+	sched_at(s->sched, &p->on, t + s->set.delay_ns);
 	if (duration)
-		sched_at(&cam->sched, &p->off, t + delay + duration);
+		sched_at(s->sched, &p->off, t + s->set.delay_ns + duration);
 }
 
 void strobe_exposure_end(struct strobe *s, uint64_t block_id, uint64_t t)
 {
-	struct camera *cam = s->cam;
-	uint64_t delay = (uint64_t)camera_int(cam, "StrobeDelay") * 1000;
-
 	for (unsigned i = 0; i < STROBE_MAX_PULSES; i++) {
 		struct strobe_pulse *p = &s->pulses[i];
 		if (p->used && p->follows_exposure && p->block_id == block_id) {
 			p->follows_exposure = false;
-			sched_at(&cam->sched, &p->off, t + delay);
+			sched_at(s->sched, &p->off, t + s->set.delay_ns);
 		}
 	}
 }

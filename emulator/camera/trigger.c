@@ -4,8 +4,6 @@
 #include <string.h>
 
 #include "../common/errors.h"
-#include "camera.h"
-#include "eventlog.h"
 
 static void on_line_edge(void *arg, uint64_t t);
 static void on_denoise(void *arg, uint64_t t);
@@ -13,12 +11,15 @@ static void on_start(void *arg, uint64_t t);
 static void on_burst(void *arg, uint64_t t);
 static void on_close(void *arg, uint64_t t);
 
-static uint64_t us_to_ns(double us) { return us <= 0 ? 0 : (uint64_t)(us * 1000.0 + 0.5); }
-
-void trigger_init(struct trigger *t, struct camera *cam, uint32_t seed)
+void trigger_init(struct trigger *t, struct dev_sched *sched, struct eventlog *log, const struct sensor_timing *sensor,
+		  uint32_t seed, const struct trigger_ops *ops, void *ops_ctx)
 {
 	memset(t, 0, sizeof(*t));
-	t->cam = cam;
+	t->sched = sched;
+	t->log = log;
+	t->sensor = sensor;
+	t->ops = ops;
+	t->ops_ctx = ops_ctx;
 	t->phase_seed = seed;
 	sched_event_init(&t->denoise_ev, on_denoise, t);
 	sched_event_init(&t->start_ev, on_start, t);
@@ -26,9 +27,15 @@ void trigger_init(struct trigger *t, struct camera *cam, uint32_t seed)
 	sched_event_init(&t->close_ev, on_close, t);
 }
 
+void trigger_configure(struct trigger *t, const struct trigger_settings *set) { t->set = *set; }
+
+int trigger_level(const struct trigger *t) { return t->level; }
+
+const struct trigger_stats *trigger_stats(const struct trigger *t) { return &t->stats; }
+
 void trigger_abort(struct trigger *t)
 {
-	struct dev_sched *s = &t->cam->sched;
+	struct dev_sched *s = t->sched;
 
 	sched_cancel(s, &t->denoise_ev);
 	sched_cancel(s, &t->start_ev);
@@ -47,7 +54,7 @@ void trigger_reset(struct trigger *t)
 	while (t->pending) {
 		struct line_edge *e = t->pending;
 		t->pending = e->next;
-		sched_cancel(&t->cam->sched, &e->ev);
+		sched_cancel(t->sched, &e->ev);
 		free(e);
 	}
 	t->n_pending = 0;
@@ -71,20 +78,21 @@ int trigger_line_schedule(struct trigger *t, uint64_t at, int level)
 	e->trig = t;
 	sched_event_init(&e->ev, on_line_edge, e);
 	e->next = t->pending;
+	if (t->pending)
+		t->pending->prev = e;
 	t->pending = e;
 	t->n_pending++;
-	sched_at(&t->cam->sched, &e->ev, at);
+	sched_at(t->sched, &e->ev, at);
 	return DFK_OK;
 }
 
-uint64_t trigger_sensor_latency(struct trigger *t, uint64_t at)
+uint64_t trigger_sensor_latency(const struct trigger *t, uint64_t at)
 {
-	struct readout r;
-	const struct sensor_timing *st = &t->cam->model->sensor;
+	const struct sensor_timing *st = t->sensor;
+	const struct readout *r = &t->set.readout;
 
-	camera_readout(t->cam, &r);
 	/* the sensor's internal line clock: one row time at the current width */
-	uint64_t line = st->row_ns + ((uint64_t)r.width * r.binning_h * st->row_per_col_ps) / 1000;
+	uint64_t line = st->row_ns + ((uint64_t)r->width * r->binning_h * st->row_per_col_ps) / 1000;
 	uint64_t phase = ((uint64_t)t->phase_seed * 2654435761u) % line;
 	uint64_t to_edge = (phase + line - at % line) % line;
 	return to_edge + line;
@@ -94,29 +102,28 @@ static void reject(struct trigger *t, uint64_t at, int source, enum trig_reject 
 {
 	t->stats.rejected++;
 	t->stats.rejected_by[why]++;
-	eventlog_add(&t->cam->log, at, EV_TRIGGER_REJECTED, source, why);
+	eventlog_add(t->log, at, EV_TRIGGER_REJECTED, source, why);
 }
 
 /* Checks that apply to every source; returns REJ_NONE when the trigger is accepted. */
 static enum trig_reject check(struct trigger *t, uint64_t at, int source)
 {
-	struct camera *cam = t->cam;
 	uint64_t exp_end = 0, ro_end = 0;
 
-	if (!camera_enum_is(cam, "TriggerMode", "On"))
+	if (!t->set.mode_on)
 		return REJ_TRIGGER_MODE_OFF;
-	if (!cam->acq.running || !cam->acq.triggered)
+	if (!t->ops->can_accept(t->ops_ctx))
 		return REJ_NOT_ACQUIRING;
-	if ((source == TRIG_SRC_LINE1 && camera_enum_is(cam, "TriggerSource", "Software")) ||
-	    (source == TRIG_SRC_SOFTWARE && camera_enum_is(cam, "TriggerSource", "Line1")))
+	if ((source == TRIG_SRC_LINE1 && t->set.sources == TRIGGER_FROM_SOFTWARE) ||
+	    (source == TRIG_SRC_SOFTWARE && t->set.sources == TRIGGER_FROM_LINE1))
 		return REJ_SOURCE;
 	if (t->starting || t->burst_left)
 		return REJ_BURST;
-	if (acquisition_last_frame(&cam->acq, &exp_end, &ro_end)) {
+	if (t->ops->last_frame(t->ops_ctx, &exp_end, &ro_end)) {
 		bool exposing = exp_end == 0 || at < exp_end;
-		if (camera_enum_is(cam, "TriggerOverlap", "Readout")) {
+		if (t->set.overlap_readout) {
 			/* 5.4.7: during readout, while the remaining readout is shorter than the exposure */
-			uint64_t exposure = camera_exposure_ns(cam);
+			uint64_t exposure = t->set.exposure_ns;
 			if (exposing || (at < ro_end && ro_end - at >= exposure))
 				return REJ_OVERLAP;
 		} else if (exposing || at < ro_end) {
@@ -129,28 +136,27 @@ static enum trig_reject check(struct trigger *t, uint64_t at, int source)
 /* `edge` is when the line changed; `at` when the trigger was recognised (later with denoise). */
 static void accept(struct trigger *t, uint64_t at, int source, uint64_t edge)
 {
-	struct camera *cam = t->cam;
 	uint64_t delay = 0;
 
 	if (source == TRIG_SRC_LINE1) {
-		delay = us_to_ns(camera_float(cam, "TriggerDelay"));   /* 5.5.1: software triggers are not delayed */
+		delay = t->set.delay_ns;   /* 5.5.1: software triggers are not delayed */
 		t->accepted_any = true;
 		t->last_accepted = at;
 	}
-	if (!camera_int(cam, "IMXLowLatencyMode"))
+	if (!t->set.low_latency)
 		delay += trigger_sensor_latency(t, at + delay);
 	t->stats.accepted++;
 	t->starting = true;
 	t->start_source = source;
 	t->start_at = at + delay;
 	t->start_latency = t->start_at - edge;   /* trigger width: the end edge is shifted alike */
-	t->burst_left = (unsigned)camera_int(cam, "AcquisitionBurstFrameCount");
+	t->burst_left = t->set.burst_count;
 	if (t->burst_left == 0)
 		t->burst_left = 1;
-	t->width_mode = source == TRIG_SRC_LINE1 && camera_enum_is(cam, "TriggerSelector", "ExposureActive");
+	t->width_mode = source == TRIG_SRC_LINE1 && t->set.exposure_active;
 	t->width_close_at = 0;
-	eventlog_add(&cam->log, at, EV_TRIGGER_ACCEPTED, source, (int64_t)t->start_at);
-	sched_at(&cam->sched, &t->start_ev, t->start_at);
+	eventlog_add(t->log, at, EV_TRIGGER_ACCEPTED, source, (int64_t)t->start_at);
+	sched_at(t->sched, &t->start_ev, t->start_at);
 }
 
 static void consider(struct trigger *t, uint64_t at, int source, uint64_t edge)
@@ -165,23 +171,17 @@ static void consider(struct trigger *t, uint64_t at, int source, uint64_t edge)
 
 void trigger_software(struct trigger *t, uint64_t now)
 {
-	eventlog_add(&t->cam->log, now, EV_TRIGGER_SEEN, TRIG_SRC_SOFTWARE, 0);
+	eventlog_add(t->log, now, EV_TRIGGER_SEEN, TRIG_SRC_SOFTWARE, 0);
 	consider(t, now, TRIG_SRC_SOFTWARE, now);
 }
 
-static int active_level(struct trigger *t)
-{
-	return camera_enum_is(t->cam, "TriggerActivation", "FallingEdge") ? 0 : 1;
-}
+static int active_level(const struct trigger *t) { return t->set.falling_edge ? 0 : 1; }
 
 static void line_active_edge(struct trigger *t, uint64_t at)
 {
-	struct camera *cam = t->cam;
-	uint64_t debounce = us_to_ns(camera_float(cam, "TriggerDebouncer"));
-	uint64_t denoise = us_to_ns(camera_float(cam, "TriggerDenoise"));
-	uint64_t mask = us_to_ns(camera_float(cam, "TriggerMask"));
+	uint64_t debounce = t->set.debounce_ns, denoise = t->set.denoise_ns, mask = t->set.mask_ns;
 
-	eventlog_add(&cam->log, at, EV_TRIGGER_SEEN, TRIG_SRC_LINE1, 0);
+	eventlog_add(t->log, at, EV_TRIGGER_SEEN, TRIG_SRC_LINE1, 0);
 	/* 5.5.2: the line must have been inactive for the debounce time before this edge */
 	if (debounce && at - t->level_since < debounce) {
 		reject(t, at, TRIG_SRC_LINE1, REJ_DEBOUNCE);
@@ -196,7 +196,7 @@ static void line_active_edge(struct trigger *t, uint64_t at)
 		/* 5.5.4: recognised only if still active after the denoise time */
 		t->denoise_waiting = true;
 		t->denoise_edge = at;
-		sched_at(&cam->sched, &t->denoise_ev, at + denoise);
+		sched_at(t->sched, &t->denoise_ev, at + denoise);
 		return;
 	}
 	consider(t, at, TRIG_SRC_LINE1, at);
@@ -205,9 +205,9 @@ static void line_active_edge(struct trigger *t, uint64_t at)
 static void line_inactive_edge(struct trigger *t, uint64_t at)
 {
 	if (t->denoise_waiting) {
-		uint64_t denoise = us_to_ns(camera_float(t->cam, "TriggerDenoise"));
+		uint64_t denoise = t->set.denoise_ns;
 		t->denoise_waiting = false;
-		sched_cancel(&t->cam->sched, &t->denoise_ev);
+		sched_cancel(t->sched, &t->denoise_ev);
 		if (at - t->denoise_edge >= denoise)
 			consider(t, at, TRIG_SRC_LINE1, t->denoise_edge);   /* active exactly long enough */
 		else
@@ -217,7 +217,7 @@ static void line_inactive_edge(struct trigger *t, uint64_t at)
 	if (t->width_mode && (t->starting || t->width_block)) {
 		uint64_t close = at + t->start_latency;
 		if (t->width_block)
-			sched_at(&t->cam->sched, &t->close_ev, close);
+			sched_at(t->sched, &t->close_ev, close);
 		else
 			t->width_close_at = close;
 		t->width_mode = false;
@@ -230,18 +230,18 @@ static void on_line_edge(void *arg, uint64_t at)
 	struct trigger *t = e->trig;
 	int old = t->level;
 
-	for (struct line_edge **pp = &t->pending; *pp; pp = &(*pp)->next) {
-		if (*pp == e) {
-			*pp = e->next;
-			break;
-		}
-	}
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		t->pending = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
 	t->n_pending--;
 	if (e->level != old) {
 		/* the time the line spent at its old level is what the debouncer measures */
 		uint64_t held_since = t->level_since;
 		t->level = e->level;
-		eventlog_add(&t->cam->log, at, EV_TRIGGER_IN, e->level, 0);
+		eventlog_add(t->log, at, EV_TRIGGER_IN, e->level, 0);
 		if (e->level == active_level(t)) {
 			t->level_since = held_since;
 			line_active_edge(t, at);
@@ -265,23 +265,24 @@ static void on_denoise(void *arg, uint64_t at)
 /* One frame of the burst. */
 static void expose_one(struct trigger *t, uint64_t at, bool first)
 {
-	struct camera *cam = t->cam;
 	uint64_t block;
 
 	if (first && t->width_mode) {
-		block = acquisition_expose(&cam->acq, at, 0);
+		block = t->ops->expose(t->ops_ctx, at, 0);
 		t->width_block = block;
 		if (block && t->width_close_at)
-			sched_at(&cam->sched, &t->close_ev, t->width_close_at > at ? t->width_close_at : at + 1);
+			sched_at(t->sched, &t->close_ev, t->width_close_at > at ? t->width_close_at : at + 1);
 	} else {
-		block = acquisition_expose(&cam->acq, at, camera_exposure_ns(cam));
+		block = t->ops->expose(t->ops_ctx, at, t->set.exposure_ns);
 	}
 	if (t->burst_left)
 		t->burst_left--;
 	if (!block)
 		t->burst_left = 0;   /* acquisition over (frame count reached) */
+	/* 5.4.5: as fast as the frame rate and the exposure (as the exposure just started sets it) allow */
 	if (t->burst_left)
-		sched_at(&cam->sched, &t->burst_ev, at + camera_frame_period_ns(cam));
+		sched_at(t->sched, &t->burst_ev,
+			 at + framerate_period_ns(t->sensor, &t->set.readout, t->set.frame_rate, t->set.exposure_ns));
 }
 
 static void on_start(void *arg, uint64_t at)
@@ -302,7 +303,7 @@ static void on_close(void *arg, uint64_t at)
 	struct trigger *t = arg;
 
 	if (t->width_block)
-		acquisition_close_exposure(&t->cam->acq, t->width_block, at);
+		t->ops->close(t->ops_ctx, t->width_block, at);
 	t->width_block = 0;
 	t->width_close_at = 0;
 }

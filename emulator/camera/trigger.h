@@ -14,22 +14,60 @@
  * clock edge plus one line (5.4.8; deterministic for a given seed). Each
  * trigger takes AcquisitionBurstFrameCount frames, one frame period apart (5.4.5).
  * With TriggerSelector = ExposureActive the exposure lasts while the line
- * stays active (5.4.4). */
+ * stays active (5.4.4).
+ *
+ * The engine knows the device scheduler, the event log, the sensor's timing
+ * and its settings; exposures are asked of the acquisition through
+ * struct trigger_ops. */
 #ifndef DFK_TRIGGER_H
 #define DFK_TRIGGER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../../models/model.h"
+#include "eventlog.h"
+#include "framerate.h"
 #include "sched.h"
 
-struct camera;
+/* Which sources TriggerSource lets through. */
+enum trigger_sources { TRIGGER_FROM_ANY, TRIGGER_FROM_LINE1, TRIGGER_FROM_SOFTWARE };
+
+/* The trigger features, as the engine uses them. */
+struct trigger_settings {
+	bool mode_on;                 /* TriggerMode On */
+	enum trigger_sources sources; /* TriggerSource */
+	bool falling_edge;            /* TriggerActivation FallingEdge: the line is active low */
+	bool exposure_active;         /* TriggerSelector ExposureActive: a line pulse sets the exposure */
+	bool overlap_readout;         /* TriggerOverlap Readout (else Off) */
+	bool low_latency;             /* IMXLowLatencyMode */
+	uint64_t delay_ns;            /* TriggerDelay */
+	uint64_t debounce_ns;         /* TriggerDebouncer */
+	uint64_t mask_ns;             /* TriggerMask */
+	uint64_t denoise_ns;          /* TriggerDenoise */
+	unsigned burst_count;         /* AcquisitionBurstFrameCount (0 counts as 1) */
+	uint64_t exposure_ns;         /* ExposureTime */
+	double frame_rate;            /* AcquisitionFrameRate: with the exposure, the burst's pace */
+	struct readout readout;       /* geometry in effect: the sensor's line clock follows from it */
+};
+
+/* What the trigger engine asks of the acquisition. */
+struct trigger_ops {
+	/* Acquisition runs and takes its exposures from triggers. */
+	bool (*can_accept)(void *ctx);
+	/* Exposure end (0 while exposing) and readout end of the frame in flight last; false when none is. */
+	bool (*last_frame)(void *ctx, uint64_t *exposure_end, uint64_t *readout_end);
+	/* Start an exposure at `t` of `exposure_ns` (0: until close). Returns its block id, 0 when none started. */
+	uint64_t (*expose)(void *ctx, uint64_t t, uint64_t exposure_ns);
+	/* End the open exposure `block_id` at `t`. */
+	void (*close)(void *ctx, uint64_t block_id, uint64_t t);
+};
 
 struct line_edge {
 	struct dev_event ev;
 	int level;
 	struct trigger *trig;
-	struct line_edge *next;
+	struct line_edge *prev, *next;   /* doubly linked: an edge leaves the list in O(1) when it fires */
 };
 
 struct trigger_stats {
@@ -38,7 +76,13 @@ struct trigger_stats {
 };
 
 struct trigger {
-	struct camera *cam;
+	struct dev_sched *sched;
+	struct eventlog *log;
+	const struct sensor_timing *sensor;
+	const struct trigger_ops *ops;
+	void *ops_ctx;
+	struct trigger_settings set;
+
 	int level;                    /* TRIGGER_IN electrical level now: 1 high, 0 low */
 	uint64_t level_since;         /* device time of the last change */
 	struct line_edge *pending;    /* scheduled level changes */
@@ -71,7 +115,10 @@ struct trigger {
 
 #define TRIGGER_MAX_PENDING 100000u
 
-void trigger_init(struct trigger *t, struct camera *cam, uint32_t seed);
+/* `seed` places the sensor's line clock (non-low-latency delays). */
+void trigger_init(struct trigger *t, struct dev_sched *sched, struct eventlog *log, const struct sensor_timing *sensor,
+		  uint32_t seed, const struct trigger_ops *ops, void *ops_ctx);
+void trigger_configure(struct trigger *t, const struct trigger_settings *set);
 /* Power-up: line low, nothing pending. */
 void trigger_reset(struct trigger *t);
 /* Schedule TRIGGER_IN := level at device time `at` (>= now). Returns 0 or negative dfk_err. */
@@ -80,7 +127,10 @@ int trigger_line_schedule(struct trigger *t, uint64_t at, int level);
 void trigger_software(struct trigger *t, uint64_t now);
 /* TriggerMode / acquisition changed: forget a pending burst. */
 void trigger_abort(struct trigger *t);
-/* The extra delay of non-low-latency mode for a trigger at time `t`. */
-uint64_t trigger_sensor_latency(struct trigger *t, uint64_t at);
+/* The extra delay of non-low-latency mode for a trigger at time `at`. */
+uint64_t trigger_sensor_latency(const struct trigger *t, uint64_t at);
+/* TRIGGER_IN now: 1 high, 0 low. */
+int trigger_level(const struct trigger *t);
+const struct trigger_stats *trigger_stats(const struct trigger *t);
 
 #endif

@@ -4,23 +4,35 @@
 
 #include "readout.h"
 
+/* One row per (format, sensor): Mono8 means Y of the debayered image on a Bayer sensor and
+ * the raw values on a sensor without a colour filter. */
 static const struct pixfmt formats[] = {
-	{ PFNC_BAYER_RG8, "BayerRG8", 8, 2, PIXFMT_BAYER8 },
-	{ PFNC_BAYER_RG16, "BayerRG16", 16, 2, PIXFMT_BAYER16 },
-	{ PFNC_BAYER_RG12P, "BayerRG12p", 12, 2, PIXFMT_BAYER12P },
-	{ PFNC_BGR8, "BGR8", 24, 2, PIXFMT_BGR8 },
-	{ PFNC_MONO8, "Mono8", 8, 2, PIXFMT_MONO8 },
-	{ PFNC_YCBCR422_8, "YCbCr422_8", 16, 2, PIXFMT_YCC422 },
-	{ PFNC_YCBCR411_8, "YCbCr411_8", 12, 4, PIXFMT_YCC411 },
-	{ PFNC_YCBCR411_8_CBYYCRYY, "YCbCr411_8_CbYYCrYY", 12, 4, PIXFMT_YCC411_CBYY },
+	{ PFNC_BAYER_RG8, "BayerRG8", SENSOR_CFA_BAYER_RG, 8, 2, PIXFMT_PACK_RAW8, PIXFMT_F_RAW },
+	{ PFNC_BAYER_RG16, "BayerRG16", SENSOR_CFA_BAYER_RG, 16, 2, PIXFMT_PACK_RAW16, PIXFMT_F_RAW },
+	{ PFNC_BAYER_RG12P, "BayerRG12p", SENSOR_CFA_BAYER_RG, 12, 2, PIXFMT_PACK_RAW12P, PIXFMT_F_RAW },
+	{ PFNC_BGR8, "BGR8", SENSOR_CFA_BAYER_RG, 24, 2, PIXFMT_PACK_BGR8, 0 },
+	{ PFNC_MONO8, "Mono8", SENSOR_CFA_BAYER_RG, 8, 2, PIXFMT_PACK_Y8, PIXFMT_F_YCC },
+	{ PFNC_YCBCR422_8, "YCbCr422_8", SENSOR_CFA_BAYER_RG, 16, 2, PIXFMT_PACK_YCC422, PIXFMT_F_YCC },
+	{ PFNC_YCBCR411_8, "YCbCr411_8", SENSOR_CFA_BAYER_RG, 12, 4, PIXFMT_PACK_YCC411, PIXFMT_F_YCC },
+	{ PFNC_YCBCR411_8_CBYYCRYY, "YCbCr411_8_CbYYCrYY", SENSOR_CFA_BAYER_RG, 12, 4, PIXFMT_PACK_YCC411_CBYY,
+	  PIXFMT_F_YCC },
+	{ PFNC_MONO8, "Mono8", SENSOR_CFA_NONE, 8, 2, PIXFMT_PACK_RAW8, PIXFMT_F_RAW },
+	{ PFNC_MONO12P, "Mono12p", SENSOR_CFA_NONE, 12, 2, PIXFMT_PACK_RAW12P, PIXFMT_F_RAW },
+	{ PFNC_MONO16, "Mono16", SENSOR_CFA_NONE, 16, 2, PIXFMT_PACK_RAW16, PIXFMT_F_RAW },
 };
 
-const struct pixfmt *pixfmt_find(uint32_t pfnc)
+const struct pixfmt *pixfmt_find(uint32_t pfnc, enum sensor_cfa cfa)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (formats[i].pfnc == pfnc)
+		if (formats[i].pfnc == pfnc && formats[i].cfa == cfa)
 			return &formats[i];
 	return NULL;
+}
+
+const struct pixfmt *pixfmt_table(size_t *n)
+{
+	*n = sizeof(formats) / sizeof(formats[0]);
+	return formats;
 }
 
 size_t pixfmt_row_bytes(const struct pixfmt *f, uint32_t width)
@@ -28,7 +40,7 @@ size_t pixfmt_row_bytes(const struct pixfmt *f, uint32_t width)
 	return (size_t)width * f->bits / 8;
 }
 
-/* ---- Bayer packers ----
+/* ---- raw packers ----
  * The vectorisable packers run a main loop over whole blocks and a tail loop
  * for the rest. Indices are size_t: 32-bit indices may wrap, which keeps the
  * compiler from treating 2*i, 3*i as plain strides. */
@@ -70,16 +82,16 @@ static void pack12p(const uint16_t *restrict p, size_t n, uint8_t *restrict out)
 	}
 }
 
-void pixfmt_pack_bayer(const struct pixfmt *f, const uint16_t *p, uint32_t n, uint8_t *out)
+void pixfmt_pack_raw(const struct pixfmt *f, const uint16_t *p, uint32_t n, uint8_t *out)
 {
-	switch (f->kind) {
-	case PIXFMT_BAYER8:
+	switch (f->packing) {
+	case PIXFMT_PACK_RAW8:
 		pack8(p, n, out);
 		break;
-	case PIXFMT_BAYER16:
+	case PIXFMT_PACK_RAW16:
 		pack16(p, n, out);
 		break;
-	case PIXFMT_BAYER12P:
+	case PIXFMT_PACK_RAW12P:
 		pack12p(p, n, out);
 		break;
 	default:
@@ -230,17 +242,17 @@ static void pack411(const uint8_t *restrict y, const uint8_t *restrict cb, const
 void pixfmt_pack_ycc(const struct pixfmt *f, const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint32_t n,
 		     uint8_t *out)
 {
-	switch (f->kind) {
-	case PIXFMT_MONO8:
+	switch (f->packing) {
+	case PIXFMT_PACK_Y8:
 		memcpy(out, y, n);
 		break;
-	case PIXFMT_YCC422:
+	case PIXFMT_PACK_YCC422:
 		pack422(y, cb, cr, n, out);
 		break;
-	case PIXFMT_YCC411:
+	case PIXFMT_PACK_YCC411:
 		pack411(y, cb, cr, n, false, out);
 		break;
-	case PIXFMT_YCC411_CBYY:
+	case PIXFMT_PACK_YCC411_CBYY:
 		pack411(y, cb, cr, n, true, out);
 		break;
 	default:

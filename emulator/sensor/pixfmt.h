@@ -1,7 +1,9 @@
-/* Pixel formats (docs/image-pipeline.md section 5): the three Bayer packers,
- * the bilinear debayer, the BT.601 integer conversion and the packers of the
- * five colour formats. All row functions take row_blocks(n)-sized buffers
- * (see readout.h) except the packers, which write exactly n pixels. */
+/* Pixel formats (docs/image-pipeline.md section 5): the table of the formats a
+ * sensor can deliver, the packers of the raw formats (Bayer, and Mono on a
+ * sensor without a colour filter), the bilinear debayer, the BT.601 integer
+ * conversion and the packers of the formats built from it. All row functions
+ * take row_blocks(n)-sized buffers (see readout.h) except the packers, which
+ * write exactly n pixels. */
 #ifndef DFK_SENSOR_PIXFMT_H
 #define DFK_SENSOR_PIXFMT_H
 
@@ -9,45 +11,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFNC_BAYER_RG8           0x01080009u
-#define PFNC_BAYER_RG16          0x0110002Fu
-#define PFNC_BAYER_RG12P         0x010C0059u
-#define PFNC_BGR8                0x02180015u
-#define PFNC_MONO8               0x01080001u
-#define PFNC_YCBCR422_8          0x0210003Bu
-#define PFNC_YCBCR411_8          0x020C005Au
-#define PFNC_YCBCR411_8_CBYYCRYY 0x020C003Cu
+#include "../../models/pfnc.h"
+#include "sensor.h"
 
-enum pixfmt_kind {
-	PIXFMT_BAYER8,
-	PIXFMT_BAYER16,
-	PIXFMT_BAYER12P,
-	PIXFMT_BGR8,
-	PIXFMT_MONO8,
-	PIXFMT_YCC422,
-	PIXFMT_YCC411,
-	PIXFMT_YCC411_CBYY,
+/* How a format lays its samples out on the wire. */
+enum pixfmt_packing {
+	PIXFMT_PACK_RAW8,         /* P >> 4 */
+	PIXFMT_PACK_RAW16,        /* P << 4, little-endian u16 (12 bits in the most significant bits) */
+	PIXFMT_PACK_RAW12P,       /* two pixels in 3 bytes, least significant bits first */
+	PIXFMT_PACK_BGR8,         /* b g r of the debayered image */
+	PIXFMT_PACK_Y8,           /* BT.601 Y of the debayered image */
+	PIXFMT_PACK_YCC422,       /* Y0 Cb Y1 Cr */
+	PIXFMT_PACK_YCC411,       /* Y0 Y1 Cb Y2 Y3 Cr */
+	PIXFMT_PACK_YCC411_CBYY,  /* Cb Y0 Y1 Cr Y2 Y3 */
 };
+
+/* Format flags: what the pipeline does before packing. */
+#define PIXFMT_F_RAW  0x1u   /* the samples are the raw values P themselves (no debayer) */
+#define PIXFMT_F_YCC  0x2u   /* built from the BT.601 Y (and Cb, Cr) of the debayered image: gamma/LUT act on Y */
 
 struct pixfmt {
 	uint32_t pfnc;
 	const char *name;
+	enum sensor_cfa cfa;      /* the sensor this row is for: Mono8 is Y on a Bayer sensor, P on a plain one */
 	uint32_t bits;            /* per pixel */
 	uint32_t width_align;     /* pixels per packed group */
-	enum pixfmt_kind kind;
+	enum pixfmt_packing packing;
+	uint32_t flags;           /* PIXFMT_F_* */
 };
 
-/* NULL for a format the camera does not have. */
-const struct pixfmt *pixfmt_find(uint32_t pfnc);
+/* The format `pfnc` as a sensor with colour filter `cfa` delivers it; NULL when it cannot. */
+const struct pixfmt *pixfmt_find(uint32_t pfnc, enum sensor_cfa cfa);
+/* Every row of the table (for benchmarks and tests). */
+const struct pixfmt *pixfmt_table(size_t *n);
 /* Bytes of one row of `width` pixels (no line padding). */
 size_t pixfmt_row_bytes(const struct pixfmt *f, uint32_t width);
 
-static inline bool pixfmt_is_bayer(const struct pixfmt *f) { return f->kind <= PIXFMT_BAYER12P; }
-/* Mono8 and the YCbCr formats: built from the BT.601 Y (and Cb, Cr) of the debayered image. */
-static inline bool pixfmt_is_ycc(const struct pixfmt *f) { return f->kind >= PIXFMT_MONO8; }
+static inline bool pixfmt_is_raw(const struct pixfmt *f) { return (f->flags & PIXFMT_F_RAW) != 0; }
+static inline bool pixfmt_is_ycc(const struct pixfmt *f) { return (f->flags & PIXFMT_F_YCC) != 0; }
 
-/* Bayer formats: n raw 12-bit values -> bytes. */
-void pixfmt_pack_bayer(const struct pixfmt *f, const uint16_t *p, uint32_t n, uint8_t *out);
+/* Raw formats: n raw 12-bit values -> bytes. */
+void pixfmt_pack_raw(const struct pixfmt *f, const uint16_t *p, uint32_t n, uint8_t *out);
 
 /* Bilinear debayer of one output row from three raw rows (the row above, the row, the row
  * below, already reflected at the top and bottom). Each raw row must hold valid values at
@@ -62,7 +66,7 @@ void pixfmt_ycc_row(const uint16_t *r, const uint16_t *g, const uint16_t *b, uin
 
 /* BGR8 from 12-bit R, G, B. */
 void pixfmt_pack_bgr8(const uint16_t *r, const uint16_t *g, const uint16_t *b, uint32_t n, uint8_t *out);
-/* Mono8 and the YCbCr formats from per-pixel Y, Cb, Cr (chroma averaged here). */
+/* The formats of PIXFMT_F_YCC from per-pixel Y, Cb, Cr (chroma averaged here). */
 void pixfmt_pack_ycc(const struct pixfmt *f, const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint32_t n,
 		     uint8_t *out);
 

@@ -36,6 +36,10 @@ static int bayer_colour(uint32_t x, uint32_t y)
 	return (x & 1) ? C_G : C_R;
 }
 
+/* What a pixel without a colour filter sees of R, G, B: the Bayer quad's mix, so that a grey
+ * target gives a mono and a colour camera the same signal. */
+static double panchromatic(const double v[3]) { return (v[C_R] + 2.0 * v[C_G] + v[C_B]) / 4.0; }
+
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 static uint16_t to_level(double reflectance)
@@ -124,14 +128,25 @@ static double srgb_to_linear(uint8_t v)
 struct bg_ctx {
 	float *refl;     /* one row, own colour of each pixel */
 	uint32_t y;
+	bool mono;       /* no colour filter: every pixel sees the panchromatic mix */
 	float checker[24][3];
 };
+
+/* The reflectance pixel (x, b->y) sees of a surface of colour rgb. */
+static float seen(const struct bg_ctx *b, uint32_t x, const float rgb[3])
+{
+	if (b->mono) {
+		double v[3] = { rgb[C_R], rgb[C_G], rgb[C_B] };
+		return (float)panchromatic(v);
+	}
+	return rgb[bayer_colour(x, b->y)];
+}
 
 /* [x0, x1) of the row gets a constant colour */
 static void fill_span(struct bg_ctx *b, uint32_t x0, uint32_t x1, const float rgb[3])
 {
 	for (uint32_t x = x0; x < x1; x++)
-		b->refl[x] = rgb[bayer_colour(x, b->y)];
+		b->refl[x] = seen(b, x, rgb);
 }
 
 static void fill_grey(struct bg_ctx *b, uint32_t x0, uint32_t x1, float v)
@@ -147,10 +162,11 @@ static void bg_wall(struct bg_ctx *b)
 	float shade = 0.75f + 0.35f * (float)b->y / (SENSOR_HEIGHT - 1);
 
 	for (uint32_t x = 0; x < SENSOR_WIDTH; x++) {
-		int c = bayer_colour(x, b->y);
-		float u = (float)x / (SENSOR_WIDTH - 1);
+		float u = (float)x / (SENSOR_WIDTH - 1), rgb[3];
 
-		b->refl[x] = (warm[c] + (cool[c] - warm[c]) * u) * shade;
+		for (int c = 0; c < 3; c++)
+			rgb[c] = (warm[c] + (cool[c] - warm[c]) * u) * shade;
+		b->refl[x] = seen(b, x, rgb);
 	}
 }
 
@@ -199,7 +215,7 @@ static void bg_ramps(struct bg_ctx *b)
 
 				rgb[c] = 0.75f * (1.0f - 0.85f * (1.0f - k));
 			}
-			b->refl[x] = rgb[bayer_colour(x, b->y)];
+			b->refl[x] = seen(b, x, rgb);
 		}
 }
 
@@ -245,10 +261,10 @@ static void bg_star(struct bg_ctx *b)
 /* illumination fall-off towards the corners, separable */
 static float falloff(double d) { return (float)(1.0 - 0.25 * d * d); }
 
-static void build_background(uint16_t *radiance)
+static void build_background(uint16_t *radiance, enum sensor_cfa cfa)
 {
 	float refl[SENSOR_WIDTH], vx[SENSOR_WIDTH];
-	struct bg_ctx b = { .refl = refl };
+	struct bg_ctx b = { .refl = refl, .mono = cfa == SENSOR_CFA_NONE };
 
 	for (int i = 0; i < 24; i++)
 		for (int c = 0; c < 3; c++)
@@ -274,10 +290,15 @@ static void build_background(uint16_t *radiance)
 	}
 }
 
-int scene_ensure(struct scene *sc)
+int scene_ensure(struct scene *sc, enum sensor_cfa cfa)
 {
-	if (sc->radiance && sc->noise)
+	if (sc->radiance && sc->noise) {
+		if (sc->cfa != cfa) {
+			build_background(sc->radiance, cfa);
+			sc->cfa = cfa;
+		}
 		return DFK_OK;
+	}
 	scene_free(sc);
 	sc->radiance = malloc((size_t)SENSOR_WIDTH * SENSOR_HEIGHT * sizeof(uint16_t));
 	sc->noise = malloc((SCENE_NOISE_LEN + SENSOR_WIDTH) * sizeof(float));
@@ -285,7 +306,8 @@ int scene_ensure(struct scene *sc)
 		scene_free(sc);
 		return DFK_ERR_NOMEM;
 	}
-	build_background(sc->radiance);
+	build_background(sc->radiance, cfa);
+	sc->cfa = cfa;
 	fill_noise(sc->noise, SCENE_NOISE_LEN + SENSOR_WIDTH);
 	return DFK_OK;
 }
@@ -314,7 +336,16 @@ static void light_colour(double t, double f[3])
 		f[c] = rel[c] / rel[C_G];
 }
 
-static void place_shapes(struct scene_frame *fr, uint64_t exposure_start_ns)
+/* A shape's radiance levels for surface colour rgb, as pixels of each colour (or all, without a filter) see it. */
+static void shape_colour(struct scene_shape *s, double r, double g, double b, bool mono)
+{
+	double rgb[3] = { r, g, b };
+
+	for (int c = 0; c < 3; c++)
+		s->level[c] = to_level(mono ? panchromatic(rgb) : rgb[c]);
+}
+
+static void place_shapes(struct scene_frame *fr, uint64_t exposure_start_ns, bool mono)
 {
 	double t = exposure_start_ns * 1e-9;
 	struct scene_shape *s = fr->shape;
@@ -325,31 +356,31 @@ static void place_shapes(struct scene_frame *fr, uint64_t exposure_start_ns)
 	s[0].cx = 2048.0 + 1500.0 * sin(2.0 * M_PI * t / 6.0);
 	s[0].cy = 1080.0 + 650.0 * sin(2.0 * M_PI * t / 4.3 + 1.0);
 	s[0].r = 140.0;
-	s[0].level[C_R] = to_level(0.85);
-	s[0].level[C_G] = to_level(0.35);
-	s[0].level[C_B] = to_level(0.08);
+	shape_colour(&s[0], 0.85, 0.35, 0.08, mono);
 	/* a specular highlight (reflectance 1.9: clips at the default exposure) sliding right */
 	s[1].x0 = (int32_t)floor(fmod(t * 500.0, SENSOR_WIDTH + 220.0)) - 220;
 	s[1].x1 = s[1].x0 + 220;
 	s[1].y0 = 1680;
 	s[1].y1 = 1900;
-	s[1].level[C_R] = s[1].level[C_G] = s[1].level[C_B] = to_level(1.9);
+	shape_colour(&s[1], 1.9, 1.9, 1.9, mono);
 	/* a blue bar swinging left and right */
 	s[2].x0 = (int32_t)floor(2008.0 + 1700.0 * sin(2.0 * M_PI * t / 9.0));
 	s[2].x1 = s[2].x0 + 80;
 	s[2].y0 = 300;
 	s[2].y1 = 820;
-	s[2].level[C_R] = to_level(0.05);
-	s[2].level[C_G] = to_level(0.15);
-	s[2].level[C_B] = to_level(0.6);
+	shape_colour(&s[2], 0.05, 0.15, 0.6, mono);
 }
 
 void scene_prepare(struct scene_frame *fr, const struct sensor_settings *st)
 {
 	double dn_per_e = 4095.0 / FULL_WELL_E * pow(10.0, st->gain_db / 20.0);
 	double f[3];
+	bool mono = st->cfa == SENSOR_CFA_NONE;
 
 	light_colour(clampd(st->color_temperature_k, 1000.0, 40000.0), f);
+	if (mono)
+		/* one table for every pixel; light and surface colour mixed apart, exact for neutral light */
+		f[C_R] = f[C_G] = f[C_B] = panchromatic(f);
 	for (int c = 0; c < 3; c++) {
 		double e_per_level = st->exposure_us * E_PER_US * st->light_level * f[c] / SCENE_RADIANCE_ONE;
 
@@ -370,7 +401,7 @@ void scene_prepare(struct scene_frame *fr, const struct sensor_settings *st)
 	}
 	fr->full = (float)clampd(FULL_WELL_E * dn_per_e, 0.0, 4095.0);
 	fr->noise_key = mix64(mix64(st->block_id) ^ st->seed);
-	place_shapes(fr, st->scene_still ? 0 : st->exposure_start_ns);
+	place_shapes(fr, st->scene_still ? 0 : st->exposure_start_ns, mono);
 }
 
 /* [lo, hi) sensor columns a shape covers on sensor row sy; false if none */

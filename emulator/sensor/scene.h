@@ -7,8 +7,9 @@
  * given (seed, block_id) and settings.
  *
  * Radiance is kept as 12-bit levels per sensor pixel for the pixel's own Bayer
- * colour (RADIANCE_ONE = reflectance 1 in nominal light, up to reflectance 2
- * for highlights). Per frame, a table per colour maps a level to the mean and
+ * colour, or on a sensor without a colour filter for all visible light
+ * (R + 2G + B) / 4 (RADIANCE_ONE = reflectance 1 in nominal light, up to
+ * reflectance 2 for highlights). Per frame, a table per colour maps a level to the mean and
  * the noise sigma in ADC counts; the noise itself comes from a table of
  * standard normal values read at a per-row offset hashed from seed, block id
  * and sensor row, so it costs one load per pixel and no random generator. */
@@ -26,6 +27,7 @@
 #define SCENE_SHAPES       3
 
 struct scene {
+	enum sensor_cfa cfa;  /* the colour filter the radiance was built for */
 	uint16_t *radiance;   /* [SENSOR_HEIGHT][SENSOR_WIDTH], NULL until first needed */
 	float *noise;         /* SCENE_NOISE_LEN + SENSOR_WIDTH standard normal values */
 };
@@ -42,7 +44,7 @@ struct scene_shape {
 struct scene_frame {
 	struct scene_level {
 		float mean, sigma;     /* ADC counts */
-	} level[3][4096];          /* per colour R, G, B and radiance level */
+	} level[3][4096];          /* per colour R, G, B (all three the same without a colour filter) and level */
 	float full;                /* ADC saturation: 4095, or the full well if that is lower */
 	uint64_t noise_key;        /* from seed and block id */
 	struct scene_shape shape[SCENE_SHAPES];
@@ -55,8 +57,9 @@ struct scene_scratch {
 
 /* DFK_OK, or DFK_ERR_INVAL for exposure, gain or light settings that are not numbers in range. */
 int scene_check(const struct sensor_settings *st);
-/* Builds the background and noise table the first time. DFK_OK or DFK_ERR_NOMEM. */
-int scene_ensure(struct scene *sc);
+/* Builds the background (for a sensor with colour filter `cfa`) and the noise table the
+ * first time, and the background again when `cfa` changes. DFK_OK or DFK_ERR_NOMEM. */
+int scene_ensure(struct scene *sc, enum sensor_cfa cfa);
 void scene_free(struct scene *sc);
 /* Fills `fr` for a frame with these settings. */
 void scene_prepare(struct scene_frame *fr, const struct sensor_settings *st);

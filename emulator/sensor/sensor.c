@@ -1,8 +1,11 @@
 /* The sensor object: validates settings, keeps the per-geometry maps and the
  * scene caches, and drives the row pipeline:
  *
- *   Bayer formats:  raw row -> pack                          (one row at a time)
+ *   raw formats:    raw row -> pack                          (one row at a time)
  *   colour formats: raw rows (3-row cache) -> debayer -> [hue/saturation] -> convert -> pack
+ *
+ * (raw formats: the Bayer formats of a colour sensor, the Mono formats of a sensor
+ * without a colour filter; colour formats exist on a Bayer sensor only)
  *
  * where a raw row is the test pattern, or the scene's ADC values through the
  * black level / white balance / tone tables (isp.c). */
@@ -86,18 +89,24 @@ void sensor_settings_default(struct sensor_settings *st)
 
 size_t sensor_payload_size(const struct sensor_settings *st)
 {
-	const struct pixfmt *f = pixfmt_find(st->pfnc);
+	const struct pixfmt *f = pixfmt_find(st->pfnc, st->cfa);
 
 	if (!f)
 		return 0;
 	return (size_t)((uint64_t)st->width * st->height * f->bits / 8);
 }
 
+static bool colour_neutral(const struct sensor_settings *st)
+{
+	return st->balance_ratio[0] == 1.0 && st->balance_ratio[1] == 1.0 && st->balance_ratio[2] == 1.0 &&
+	       st->hue_deg == 0 && st->saturation == 64;
+}
+
 static int check(const struct sensor_settings *st, const struct pixfmt **fmt)
 {
 	int rc;
 
-	*fmt = pixfmt_find(st->pfnc);
+	*fmt = pixfmt_find(st->pfnc, st->cfa);
 	if (!*fmt)
 		return DFK_ERR_INVAL;
 	if ((rc = readout_check(st)) != DFK_OK)
@@ -110,6 +119,8 @@ static int check(const struct sensor_settings *st, const struct pixfmt **fmt)
 		return DFK_ERR_INVAL;
 	if ((rc = isp_check(st)) != DFK_OK)
 		return rc;
+	if (st->cfa == SENSOR_CFA_NONE && !colour_neutral(st))
+		return DFK_ERR_INVAL;   /* one channel: per-colour processing has nothing to act on */
 	return scene_check(st);
 }
 
@@ -127,7 +138,7 @@ static int setup(struct sensor *s, const struct sensor_settings *st, bool for_st
 	readout_update(&s->map, st);
 	if (!fr->scene)
 		return DFK_OK;
-	if ((rc = scene_ensure(&s->scene)) != DFK_OK)
+	if ((rc = scene_ensure(&s->scene, st->cfa)) != DFK_OK)
 		return rc;
 	scene_prepare(&s->frame, st);
 	if (for_stats) {
@@ -198,24 +209,24 @@ static void render_row(struct sensor *s, const struct frame *fr, uint32_t oy, ui
 	const struct pixfmt *f = fr->fmt;
 	uint32_t w = fr->st->width;
 
-	if (pixfmt_is_bayer(f) && !fr->color) {
+	if (pixfmt_is_raw(f) && !fr->color) {
 		struct row_src rs;
 
 		readout_row(&s->map, oy, &rs);
 		raw_row(s, fr, &rs, s->raw);
-		pixfmt_pack_bayer(f, s->raw, w, dst);
+		pixfmt_pack_raw(f, s->raw, w, dst);
 		return;
 	}
 	debayer(s, fr, oy);
-	if (pixfmt_is_bayer(f)) {
+	if (pixfmt_is_raw(f)) {
 		/* hue/saturation need colour: debayer, correct, keep each pixel's own colour */
 		isp_remosaic_row(&s->isp, s->r, s->g, s->b, w, oy & 1, s->raw);
-		pixfmt_pack_bayer(f, s->raw, w, dst);
-	} else if (f->kind == PIXFMT_BGR8) {
+		pixfmt_pack_raw(f, s->raw, w, dst);
+	} else if (f->packing == PIXFMT_PACK_BGR8) {
 		if (fr->color)
 			isp_color_rgb_row(&s->isp, s->r, s->g, s->b, w);
 		pixfmt_pack_bgr8(s->r, s->g, s->b, w, dst);
-	} else if (f->kind == PIXFMT_MONO8) {
+	} else if (f->packing == PIXFMT_PACK_Y8) {
 		/* Mono8 is Y alone: hue/saturation only move chroma, so there is nothing else to do */
 		pixfmt_y_row(s->r, s->g, s->b, w, s->y);
 		if (fr->scene && s->isp.ytone_on)

@@ -15,6 +15,12 @@
 #define SENSOR_WIDTH  4096
 #define SENSOR_HEIGHT 2160
 
+/* The sensor's colour filter array. */
+enum sensor_cfa {
+	SENSOR_CFA_BAYER_RG = 0,     /* colour: R at (even, even), B at (odd, odd), G elsewhere */
+	SENSOR_CFA_NONE = 1,         /* monochrome: every pixel sees all visible light */
+};
+
 enum sensor_source {
 	SENSOR_SOURCE_PATTERN = 0,   /* "ramp" test pattern, bit-exact, bypasses processing */
 	SENSOR_SOURCE_SCENE = 1,     /* natural scene through the whole pipeline */
@@ -27,13 +33,15 @@ struct sensor_settings {
 	bool reverse_x, reverse_y;
 	uint32_t decimation_h, decimation_v;   /* 1 or 2 */
 	uint32_t binning_h, binning_v;         /* 1 or 2 (both together) */
-	uint32_t pfnc;                         /* one of the 8 formats of docs/image-pipeline.md */
+	enum sensor_cfa cfa;
+	uint32_t pfnc;                         /* a format of docs/image-pipeline.md section 5 this sensor has */
 	/* source */
 	enum sensor_source source;
 	uint32_t seed;
 	uint64_t block_id;
 	uint64_t exposure_start_ns;            /* device time: moves the scene's shapes */
-	/* sensor and processing (scene only) */
+	/* sensor and processing (scene only); a sensor without a colour filter has no white
+	 * balance, hue or saturation: those must stay neutral (1, 0, 64) */
 	double exposure_us;
 	double gain_db;
 	uint32_t black_level;                  /* 12-bit ADC counts */
@@ -79,7 +87,7 @@ int sensor_measure(struct sensor *s, const struct sensor_settings *st, const str
  * (G = 1; all 1 at the sensor's neutral temperature). The camera's white
  * balance uses the same physics as the scene. */
 void sensor_light_colour(double kelvin, double rgb[3]);
-/* Defaults: neutral processing, full frame BayerRG8, pattern source. */
+/* Defaults: Bayer sensor, neutral processing, full frame BayerRG8, pattern source. */
 void sensor_settings_default(struct sensor_settings *st);
 
 #endif

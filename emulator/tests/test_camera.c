@@ -517,6 +517,49 @@ static void test_camera_user_id_non_volatile(void)
 	CU_ASSERT_STRING_EQUAL(T.cam->user_id, "bench-left");
 }
 
+/* Every feature and enumeration entry the behaviour uses is looked up at start-up: a model that
+ * lacks one is refused (one error naming it), not run with the behaviour silently missing. */
+static void test_camera_model_lacking_features(void)
+{
+	const struct camera_model *m = &dfk38ux267_model;
+	struct feature_def *defs = calloc(m->n_features, sizeof(*defs));
+	struct enum_entry only_any = { 0 };
+	struct camera_model lacking = *m;
+	struct camera *cam = calloc(1, sizeof(*cam));
+	unsigned n = 0;
+
+	CU_ASSERT_FATAL(T.up);   /* fixture up: its directory is reused below, one camera at a time */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(defs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cam);
+	camera_free(T.cam);
+	T.up = false;
+	/* without TriggerMask */
+	for (unsigned i = 0; i < m->n_features; i++)
+		if (strcmp(m->features[i].name, "TriggerMask") != 0)
+			defs[n++] = m->features[i];
+	ASSERT_INT(n, m->n_features - 1);
+	lacking.features = defs;
+	lacking.n_features = n;
+	ASSERT_INT(camera_init(cam, &lacking, T.loop, "38267001", T.dir, &opts), DFK_ERR_INVAL);
+	/* TriggerSource without its Line1 and Software entries */
+	memcpy(defs, m->features, m->n_features * sizeof(*defs));
+	for (unsigned i = 0; i < m->n_features; i++) {
+		if (strcmp(defs[i].name, "TriggerSource") == 0) {
+			only_any = defs[i].entries[0];
+			defs[i].entries = &only_any;
+			defs[i].n_entries = 1;
+		}
+	}
+	ASSERT_INT(strcmp(only_any.name, "Any"), 0);
+	lacking.n_features = m->n_features;
+	ASSERT_INT(camera_init(cam, &lacking, T.loop, "38267001", T.dir, &opts), DFK_ERR_INVAL);
+	/* the directory was released each time: the full model starts on it */
+	ASSERT_INT(camera_init(T.cam, m, T.loop, "38267001", T.dir, &opts), DFK_OK);
+	T.up = true;
+	free(cam);
+	free(defs);
+}
+
 static const struct test_case cases[] = {
 	{ "test_camera_defaults", test_camera_defaults },
 	{ "test_camera_width_checks", test_camera_width_checks },
@@ -535,6 +578,7 @@ static const struct test_case cases[] = {
 	{ "test_camera_userset_invalid_value_not_applied", test_camera_userset_invalid_value_not_applied },
 	{ "test_camera_lut_value_all", test_camera_lut_value_all },
 	{ "test_camera_user_id_non_volatile", test_camera_user_id_non_volatile },
+	{ "test_camera_model_lacking_features", test_camera_model_lacking_features },
 	{ NULL, NULL },
 };
 

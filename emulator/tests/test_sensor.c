@@ -1,7 +1,8 @@
 /* sensor: test-pattern frames compared byte for byte with a deliberately naive
  * per-pixel reference written from docs/image-pipeline.md (raw(), the readout
  * formulas, refl(), the bilinear debayer, BT.601 and the packing tables), for
- * all 8 formats, flips, skipping, binning, offsets, block ids and seeds; golden
+ * the 8 formats of the Bayer sensor and the 3 of the sensor without a colour
+ * filter, flips, skipping, binning, offsets, block ids and seeds; golden
  * bytes computed by hand; and the natural scene's properties (determinism,
  * exposure, gain, black level, white balance, statistics). Nothing in the
  * reference calls the code under test. */
@@ -16,22 +17,27 @@
 
 /* ---- the formats, as the document's tables give them ---- */
 
-enum ref_layout { L_BAYER8, L_BAYER16, L_BAYER12P, L_BGR8, L_MONO8, L_YCC422, L_YCC411, L_YCC411_CBYY };
+/* L_RAW*: the samples are P (the Bayer formats; the Mono formats without a colour filter) */
+enum ref_layout { L_RAW8, L_RAW16, L_RAW12P, L_BGR8, L_Y8, L_YCC422, L_YCC411, L_YCC411_CBYY };
 
 static const struct ref_fmt {
 	uint32_t code;
 	const char *name;
 	unsigned bits;
 	enum ref_layout layout;
+	enum sensor_cfa cfa;
 } ref_fmts[] = {
-	{ 0x01080009, "BayerRG8", 8, L_BAYER8 },
-	{ 0x0110002F, "BayerRG16", 16, L_BAYER16 },
-	{ 0x010C0059, "BayerRG12p", 12, L_BAYER12P },
-	{ 0x02180015, "BGR8", 24, L_BGR8 },
-	{ 0x01080001, "Mono8", 8, L_MONO8 },
-	{ 0x0210003B, "YCbCr422_8", 16, L_YCC422 },
-	{ 0x020C005A, "YCbCr411_8", 12, L_YCC411 },
-	{ 0x020C003C, "YCbCr411_8_CbYYCrYY", 12, L_YCC411_CBYY },
+	{ 0x01080009, "BayerRG8", 8, L_RAW8, SENSOR_CFA_BAYER_RG },
+	{ 0x0110002F, "BayerRG16", 16, L_RAW16, SENSOR_CFA_BAYER_RG },
+	{ 0x010C0059, "BayerRG12p", 12, L_RAW12P, SENSOR_CFA_BAYER_RG },
+	{ 0x02180015, "BGR8", 24, L_BGR8, SENSOR_CFA_BAYER_RG },
+	{ 0x01080001, "Mono8", 8, L_Y8, SENSOR_CFA_BAYER_RG },
+	{ 0x0210003B, "YCbCr422_8", 16, L_YCC422, SENSOR_CFA_BAYER_RG },
+	{ 0x020C005A, "YCbCr411_8", 12, L_YCC411, SENSOR_CFA_BAYER_RG },
+	{ 0x020C003C, "YCbCr411_8_CbYYCrYY", 12, L_YCC411_CBYY, SENSOR_CFA_BAYER_RG },
+	{ 0x01080001, "Mono8 (no colour filter)", 8, L_RAW8, SENSOR_CFA_NONE },
+	{ 0x010C0047, "Mono12p", 12, L_RAW12P, SENSOR_CFA_NONE },
+	{ 0x01100007, "Mono16", 16, L_RAW16, SENSOR_CFA_NONE },
 };
 #define N_FMTS (sizeof(ref_fmts) / sizeof(ref_fmts[0]))
 
@@ -41,6 +47,8 @@ static const struct ref_fmt {
 #define FMT_BGR8    0x02180015u
 #define FMT_MONO8   0x01080001u
 #define FMT_YCC422  0x0210003Bu
+#define FMT_MONO12P 0x010C0047u
+#define FMT_MONO16  0x01100007u
 
 /* ---- the reference, section by section ---- */
 
@@ -138,14 +146,14 @@ static size_t ref_encode(const struct ref_fmt *f, const struct ref_img *im, uint
 			int Y[4], Cb[4], Cr[4];
 
 			switch (f->layout) {
-			case L_BAYER8:
+			case L_RAW8:
 				out[o++] = (uint8_t)(p >> 4);
 				break;
-			case L_BAYER16:
+			case L_RAW16:
 				out[o++] = (uint8_t)((p << 4) & 0xFF);
 				out[o++] = (uint8_t)((p << 4) >> 8);
 				break;
-			case L_BAYER12P:
+			case L_RAW12P:
 				if (x % 2 == 0) {
 					uint32_t p1 = im->p[y * w + x + 1];
 
@@ -160,7 +168,7 @@ static size_t ref_encode(const struct ref_fmt *f, const struct ref_img *im, uint
 				out[o++] = (uint8_t)(G >> 4);
 				out[o++] = (uint8_t)(R >> 4);
 				break;
-			case L_MONO8:
+			case L_Y8:
 				ref_ycc(im, x, y, &Y[0], &Cb[0], &Cr[0]);
 				out[o++] = (uint8_t)Y[0];
 				break;
@@ -256,6 +264,7 @@ static void check_pattern_all_formats(const struct sensor_settings *base)
 		size_t size;
 
 		st.pfnc = ref_fmts[f].code;
+		st.cfa = ref_fmts[f].cfa;
 		size = ref_encode(&ref_fmts[f], &im, want);
 		describe(what, sizeof(what), &st, ref_fmts[f].name);
 		ASSERT_INT(size, n * ref_fmts[f].bits / 8);
@@ -295,7 +304,7 @@ static const struct {
 	uint32_t seed;
 } ids[] = { { 1, 0 }, { 2, 4079 }, { 255, 0xFFFFFFFFu }, { 0x123456789ull, 77 } };
 
-static void test_pattern_windows(void)
+static void test_sensor_pattern_windows(void)
 {
 	static const uint32_t offs[][2] = { { 0, 0 }, { 16, 4 }, { 2000, 1000 }, { 4064, 2152 }, { 3, 1 } };
 	struct sensor_settings st;
@@ -311,7 +320,7 @@ static void test_pattern_windows(void)
 		}
 }
 
-static void test_pattern_skipping(void)
+static void test_sensor_pattern_skipping(void)
 {
 	/* Skipping 2X, 2X horizontal, 2X vertical, with offsets up to the readout mode's maximum */
 	static const uint32_t modes[][2] = { { 2, 2 }, { 2, 1 }, { 1, 2 } };
@@ -335,7 +344,7 @@ static void test_pattern_skipping(void)
 		}
 }
 
-static void test_pattern_binning(void)
+static void test_sensor_pattern_binning(void)
 {
 	static const uint32_t offs[][2] = { { 0, 0 }, { 2016, 1072 }, { 100, 50 }, { 1000, 500 } };
 	struct sensor_settings st;
@@ -352,7 +361,7 @@ static void test_pattern_binning(void)
 	}
 }
 
-static void test_pattern_odd_sizes(void)
+static void test_sensor_pattern_odd_sizes(void)
 {
 	struct sensor_settings st;
 
@@ -370,7 +379,7 @@ static void test_pattern_odd_sizes(void)
 }
 
 /* Bytes worked out by hand from the document. */
-static void test_pattern_golden(void)
+static void test_sensor_pattern_golden(void)
 {
 	struct sensor_settings st;
 	uint8_t buf[32 * 8 * 3];
@@ -387,6 +396,18 @@ static void test_pattern_golden(void)
 	st.pfnc = FMT_BAYER8;
 	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
 	ASSERT_BYTES(buf, ((const uint8_t[]){ 0xAB, 0xAB }), 2);
+	/* without a colour filter the Mono formats carry the same P, packed the same way */
+	st.cfa = SENSOR_CFA_NONE;
+	st.pfnc = FMT_MONO12P;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+	ASSERT_BYTES(buf, ((const uint8_t[]){ 0xBC, 0xDA, 0xAB }), 3);
+	st.pfnc = FMT_MONO16;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+	ASSERT_BYTES(buf, ((const uint8_t[]){ 0xC0, 0xAB, 0xD0, 0xAB }), 4);
+	st.pfnc = FMT_MONO8;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+	ASSERT_BYTES(buf, ((const uint8_t[]){ 0xAB, 0xAB }), 2);
+	st.cfa = SENSOR_CFA_BAYER_RG;
 
 	/* seed 4079: P(0,0) = 4095 and P(x,y) = x + 2y - 1 elsewhere near the corner.
 	 * (0,0) R: R = 4095, G = (0 + 0 + 1 + 1 + 2) / 4 = 1, B = (4 * 2 + 2) / 4 = 2 -> r 255, g 0, b 0
@@ -419,15 +440,17 @@ static void test_pattern_golden(void)
 	ASSERT_INT(buf[0] | (buf[1] << 8), 20 << 4);
 }
 
-static void test_payload_sizes(void)
+static void test_sensor_payload_sizes(void)
 {
 	struct sensor_settings st;
 
 	sensor_settings_default(&st);
 	for (size_t f = 0; f < N_FMTS; f++) {
 		st.pfnc = ref_fmts[f].code;
+		st.cfa = ref_fmts[f].cfa;
 		ASSERT_INT(sensor_payload_size(&st), 4096ull * 2160 * ref_fmts[f].bits / 8);
 	}
+	st.cfa = SENSOR_CFA_BAYER_RG;
 	st.pfnc = FMT_BAYER12P;
 	st.width = 256;
 	st.height = 4;
@@ -436,7 +459,7 @@ static void test_payload_sizes(void)
 	ASSERT_INT(sensor_payload_size(&st), 0);
 }
 
-static void test_invalid(void)
+static void test_sensor_invalid(void)
 {
 	struct sensor_settings st;
 	uint8_t buf[64 * 8 * 3];
@@ -480,9 +503,45 @@ static void test_invalid(void)
 	ASSERT_INT(sensor_measure(S, &st, &roi, &stats), DFK_ERR_INVAL);
 }
 
+/* Each sensor has its own formats: Mono12p and Mono16 need one without a colour filter, which
+ * has no Bayer or colour format, and no white balance, hue or saturation to apply. */
+static void test_sensor_formats_of_each_sensor(void)
+{
+	static const uint32_t bayer_only[] = { FMT_BAYER8, FMT_BAYER12P, FMT_BAYER16, FMT_BGR8, FMT_YCC422 };
+	struct sensor_settings st;
+	uint8_t buf[32 * 8 * 3];
+
+	window(&st, FMT_MONO12P, 32, 8, 0, 0);
+	ASSERT_INT(sensor_payload_size(&st), 0);
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	st.pfnc = FMT_MONO16;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	st.cfa = SENSOR_CFA_NONE;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+	for (size_t i = 0; i < sizeof(bayer_only) / sizeof(bayer_only[0]); i++) {
+		st.pfnc = bayer_only[i];
+		ASSERT_INT(sensor_payload_size(&st), 0);
+		ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	}
+	st.pfnc = FMT_MONO8;
+	st.source = SENSOR_SOURCE_SCENE;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+	st.balance_ratio[0] = 1.5;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	st.balance_ratio[0] = 1.0;
+	st.hue_deg = 10;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	st.hue_deg = 0;
+	st.saturation = 65;
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_ERR_INVAL);
+	st.source = SENSOR_SOURCE_PATTERN;   /* the pattern bypasses processing */
+	ASSERT_INT(sensor_render(S, &st, buf, sizeof(buf)), DFK_OK);
+}
+
 /* ---- natural scene ---- */
 
-/* Renders the scene in BayerRG16 and returns the P values (12 bits) in a malloc'd array. */
+/* Renders the scene in BayerRG16 (Mono16 without a colour filter) and returns the P values
+ * (12 bits) in a malloc'd array. */
 static uint16_t *scene_P(const struct sensor_settings *base)
 {
 	struct sensor_settings st = *base;
@@ -490,7 +549,7 @@ static uint16_t *scene_P(const struct sensor_settings *base)
 	uint8_t *buf = malloc(n * 2);
 	uint16_t *p = malloc(n * sizeof(*p));
 
-	st.pfnc = FMT_BAYER16;
+	st.pfnc = st.cfa == SENSOR_CFA_NONE ? FMT_MONO16 : FMT_BAYER16;
 	st.source = SENSOR_SOURCE_SCENE;
 	if (!buf || !p || sensor_render(S, &st, buf, n * 2) != DFK_OK) {
 		free(buf);
@@ -539,7 +598,7 @@ static bool close_to(double got, double want, double rel)
 	return fabs(got - want) <= rel * fabs(want);
 }
 
-static void test_scene_deterministic(void)
+static void test_sensor_scene_deterministic(void)
 {
 	struct sensor_settings st;
 	size_t n = 256 * 64;
@@ -577,7 +636,7 @@ static void test_scene_deterministic(void)
 
 /* A pixel's value does not depend on the region or flips that read it (noise is tied to the
  * sensor position): a flipped frame is the 2-pixel-pair mirror image of the plain one. */
-static void test_scene_flip_consistent(void)
+static void test_sensor_scene_flip_consistent(void)
 {
 	struct sensor_settings st;
 	uint32_t w = 64, h = 16;
@@ -604,7 +663,7 @@ static void test_scene_flip_consistent(void)
 	free(c);
 }
 
-static void test_scene_exposure_gain(void)
+static void test_sensor_scene_exposure_gain(void)
 {
 	struct sensor_settings st;
 	double m1[3], m2[3], m3[3];
@@ -641,7 +700,7 @@ static void test_scene_exposure_gain(void)
 	CU_ASSERT(stats.saturated_fraction < 0.05);
 }
 
-static void test_scene_black_level(void)
+static void test_sensor_scene_black_level(void)
 {
 	struct sensor_settings st;
 	double m0[3], m1[3];
@@ -665,7 +724,7 @@ static void test_scene_black_level(void)
 	ASSERT_INT(min1, 240);
 }
 
-static void test_scene_white_balance(void)
+static void test_sensor_scene_white_balance(void)
 {
 	struct sensor_settings st;
 	double m1[3], m2[3];
@@ -698,7 +757,7 @@ static void test_scene_white_balance(void)
 }
 
 /* sensor_measure agrees with the frame's own means, for the whole image and for a region. */
-static void test_scene_measure(void)
+static void test_sensor_scene_measure(void)
 {
 	struct sensor_settings st;
 	struct sensor_stats stats;
@@ -758,7 +817,7 @@ static void test_scene_measure(void)
 /* Colour formats of the scene follow the document from the scene's own raw values: BGR8 (gamma
  * on the raw values) and Mono8 (gamma on Y, neutral here) are the reference debayer of the
  * BayerRG16 frame; BayerRG8 and BayerRG12p carry the same P. */
-static void test_scene_formats(void)
+static void test_sensor_scene_formats(void)
 {
 	struct sensor_settings st;
 	uint32_t w = 64, h = 16;
@@ -802,7 +861,7 @@ static void test_scene_formats(void)
 	free(want);
 }
 
-static void test_scene_hue_saturation(void)
+static void test_sensor_scene_hue_saturation(void)
 {
 	struct sensor_settings st;
 	uint32_t w = 64, h = 16;
@@ -842,7 +901,7 @@ static void test_scene_hue_saturation(void)
 /* Readout modes of the scene follow section 2 from the plain readout's raw values, which are
  * the ADC values with black level 0, white balance 1 and gamma 1 (a pixel's noise belongs to
  * its sensor position): skipping picks them, binning averages four with (sum + 2) / 4. */
-static void test_scene_readout_modes(void)
+static void test_sensor_scene_readout_modes(void)
 {
 	struct sensor_settings st, full;
 	/* the sensor area under binned/skipped window (500..531) x (800..807): columns 1000..1065,
@@ -894,7 +953,7 @@ static void test_scene_readout_modes(void)
  * the clipping of Cb and Cr: b = 255 -> Y = (29*255 + 128) >> 8 = 29,
  * Cb = min(255, (128*255 + 32896) >> 8 = 256) = 255, Cr = (-21*255 + 32896) >> 8 = 107;
  * r = 255 -> Y = 77, Cb = (-43*255 + 32896) >> 8 = 85, Cr = 255. */
-static void test_scene_chroma_clip(void)
+static void test_sensor_scene_chroma_clip(void)
 {
 	struct sensor_settings st;
 	uint8_t buf[32 * 8 * 2];
@@ -914,7 +973,7 @@ static void test_scene_chroma_clip(void)
 }
 
 /* The moving shapes follow the exposure start time. */
-static void test_scene_motion(void)
+static void test_sensor_scene_motion(void)
 {
 	struct sensor_settings st;
 	size_t n = 4096u * 2160u;
@@ -935,27 +994,68 @@ static void test_scene_motion(void)
 	free(b);
 }
 
+/* Without a colour filter every pixel sees the same light: under a strongly coloured light a grey
+ * target shows no Bayer mosaic (on the Bayer sensor red and blue then differ widely), the signal
+ * is the quad's mix of the colour sensor's, and Mono8 / Mono12p carry the values Mono16 does. */
+static void test_sensor_scene_without_colour_filter(void)
+{
+	struct sensor_settings st;
+	double bayer[3], mono[3];
+	uint32_t w = 256, h = 64, min;
+	uint16_t *p = NULL;
+
+	scene_window(&st, w, h);
+	st.color_temperature_k = 2500;
+	CU_ASSERT_FATAL((p = scene_P(&st)) != NULL);
+	channel_means(p, w, h, bayer, &min);
+	free(p);
+	st.cfa = SENSOR_CFA_NONE;
+	CU_ASSERT_FATAL((p = scene_P(&st)) != NULL);
+	channel_means(p, w, h, mono, &min);
+	CU_ASSERT(bayer[0] > 1.5 * bayer[2]);
+	CU_ASSERT(close_to(mono[0], mono[1], 0.01) && close_to(mono[2], mono[1], 0.01));
+	CU_ASSERT(close_to(mono[1], (bayer[0] + 2 * bayer[1] + bayer[2]) / 4, 0.03));
+
+	size_t n = (size_t)w * h;
+	uint8_t *got = malloc(n * 2), *want = malloc(n * 2);
+	CU_ASSERT_FATAL(got && want);
+	struct ref_img im = { p, (int)w, (int)h };
+	for (size_t f = 0; f < N_FMTS; f++) {
+		if (ref_fmts[f].cfa != SENSOR_CFA_NONE)
+			continue;
+		size_t size = ref_encode(&ref_fmts[f], &im, want);
+		st.pfnc = ref_fmts[f].code;
+		ASSERT_INT(sensor_render(S, &st, got, n * 2), DFK_OK);
+		ASSERT_BYTES(got, want, size);
+	}
+	free(got);
+	free(want);
+	free(p);
+}
+
 /* ---- registration ---- */
 
 static const struct test_case cases[] = {
-	{ "payload sizes", test_payload_sizes },
-	{ "invalid settings", test_invalid },
-	{ "pattern golden bytes", test_pattern_golden },
-	{ "pattern windows, offsets, flips", test_pattern_windows },
-	{ "pattern skipping 2X / H / V", test_pattern_skipping },
-	{ "pattern binning 2X", test_pattern_binning },
-	{ "pattern full width, odd widths, height 2", test_pattern_odd_sizes },
-	{ "scene deterministic per seed and block", test_scene_deterministic },
-	{ "scene flips read the same pixels", test_scene_flip_consistent },
-	{ "scene exposure and gain", test_scene_exposure_gain },
-	{ "scene black level", test_scene_black_level },
-	{ "scene white balance and light colour", test_scene_white_balance },
-	{ "scene statistics", test_scene_measure },
-	{ "scene formats from its raw values", test_scene_formats },
-	{ "scene hue and saturation", test_scene_hue_saturation },
-	{ "scene readout modes from the plain readout", test_scene_readout_modes },
-	{ "scene chroma clipping", test_scene_chroma_clip },
-	{ "scene motion", test_scene_motion },
+	{ "test_sensor_payload_sizes", test_sensor_payload_sizes },
+	{ "test_sensor_invalid", test_sensor_invalid },
+	{ "test_sensor_pattern_golden", test_sensor_pattern_golden },
+	{ "test_sensor_pattern_windows", test_sensor_pattern_windows },
+	{ "test_sensor_pattern_skipping", test_sensor_pattern_skipping },
+	{ "test_sensor_pattern_binning", test_sensor_pattern_binning },
+	{ "test_sensor_pattern_odd_sizes", test_sensor_pattern_odd_sizes },
+	{ "test_sensor_scene_deterministic", test_sensor_scene_deterministic },
+	{ "test_sensor_scene_flip_consistent", test_sensor_scene_flip_consistent },
+	{ "test_sensor_scene_exposure_gain", test_sensor_scene_exposure_gain },
+	{ "test_sensor_scene_black_level", test_sensor_scene_black_level },
+	{ "test_sensor_scene_white_balance", test_sensor_scene_white_balance },
+	{ "test_sensor_scene_measure", test_sensor_scene_measure },
+	{ "test_sensor_scene_formats", test_sensor_scene_formats },
+	{ "test_sensor_scene_hue_saturation", test_sensor_scene_hue_saturation },
+	{ "test_sensor_scene_readout_modes", test_sensor_scene_readout_modes },
+	{ "test_sensor_scene_chroma_clip", test_sensor_scene_chroma_clip },
+	{ "test_sensor_scene_motion", test_sensor_scene_motion },
+	{ "test_sensor_formats_of_each_sensor", test_sensor_formats_of_each_sensor },
+	{ "test_sensor_scene_without_colour_filter", test_sensor_scene_without_colour_filter },
 	{ NULL, NULL },
 };
 

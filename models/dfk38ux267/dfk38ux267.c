@@ -9,6 +9,7 @@
  * Decisions where the manual is silent or odd are listed in docs/manual-quirks.md.
  */
 #include "../model.h"
+#include "../pfnc.h"
 
 #define A_DEVICE   0x00020000u
 #define A_FORMAT   0x00021000u
@@ -30,14 +31,14 @@
 
 /* Manual 5.1.1: the 8 pixel formats. value = PFNC code, numeric = bits per pixel on the wire. */
 static const struct enum_entry pixel_format_entries[] = {
-	{ "BayerRG8", 0x01080009, "Bayer RG 8-bit", 8, 0 },
-	{ "BayerRG12p", 0x010C0059, "Bayer RG 12-bit packed", 12, 0 },
-	{ "BayerRG16", 0x0110002F, "Bayer RG 16-bit", 16, 0 },
-	{ "YCbCr422_8", 0x0210003B, "YUV 4:2:2", 16, 0 },
-	{ "YCbCr411_8", 0x020C005A, "YUV 4:1:1 (Y Y Cb Y Y Cr)", 12, 0 },
-	{ "YCbCr411_8_CbYYCrYY", 0x020C003C, "YUV 4:1:1 (Cb Y Y Cr Y Y)", 12, 0 },
-	{ "BGR8", 0x02180015, "RGB24 (B G R)", 24, 0 },
-	{ "Mono8", 0x01080001, "8-bit monochrome", 8, 0 },
+	{ "BayerRG8", PFNC_BAYER_RG8, "Bayer RG 8-bit", 8, 0 },
+	{ "BayerRG12p", PFNC_BAYER_RG12P, "Bayer RG 12-bit packed", 12, 0 },
+	{ "BayerRG16", PFNC_BAYER_RG16, "Bayer RG 16-bit", 16, 0 },
+	{ "YCbCr422_8", PFNC_YCBCR422_8, "YUV 4:2:2", 16, 0 },
+	{ "YCbCr411_8", PFNC_YCBCR411_8, "YUV 4:1:1 (Y Y Cb Y Y Cr)", 12, 0 },
+	{ "YCbCr411_8_CbYYCrYY", PFNC_YCBCR411_8_CBYYCRYY, "YUV 4:1:1 (Cb Y Y Cr Y Y)", 12, 0 },
+	{ "BGR8", PFNC_BGR8, "RGB24 (B G R)", 24, 0 },
+	{ "Mono8", PFNC_MONO8, "8-bit monochrome", 8, 0 },
 };
 
 static const struct enum_entry off_on[] = {
@@ -229,7 +230,7 @@ static const struct feature_def dfk38ux267_features[] = {
 	{ .name = "PixelFormat", .category = "ImageFormatControl", .display_name = "Pixel Format",
 	  .tooltip = "Data type of the pixels sent to the host; bits per pixel set the bandwidth needed.",
 	  .section = "5.1.1", .type = FEAT_ENUM, .access = FEAT_RW, .address = A_FORMAT + 0x10, .length = 4,
-	  .def = 0x01080009, .entries = pixel_format_entries, .n_entries = N(pixel_format_entries),
+	  .def = PFNC_BAYER_RG8, .entries = pixel_format_entries, .n_entries = N(pixel_format_entries),
 	  .flags = USERSET | LOCKED_WHILE_STREAMING },
 	{ .name = "Width", .category = "ImageFormatControl", .display_name = "Width",
 	  .tooltip = "Width of the region of the sensor that is read out.", .section = "5.1.2",
@@ -588,10 +589,8 @@ static const struct feature_def dfk38ux267_features[] = {
 	  .inc = 1, .def = 0, .flags = FEAT_F_VOLATILE },
 };
 
-
-
 static const struct format_throughput dfk38ux267_format_link[] = {
-	{ 0x010C0059, 372.0e6 },   /* BayerRG12p */
+	{ PFNC_BAYER_RG12P, 372.0e6 },
 };
 
 const struct camera_model dfk38ux267_model = {
@@ -620,6 +619,7 @@ const struct camera_model dfk38ux267_model = {
 	.sensor = {
 		.width = 4096,
 		.height = 2160,
+		.cfa = MODEL_CFA_BAYER_RG,
 		.pixel_size_nm = 3450,
 		.adc_bits = 12,
 		.frame_overhead_ns = 582000,
@@ -636,4 +636,7 @@ const struct camera_model dfk38ux267_model = {
 	.n_features = N(dfk38ux267_features),
 	.flash_write_ms = 50,
 	.max_response_ms = 500,
+	/* not in the manual: 256 MiB, 9 full BGR8 or 29 full BayerRG8 frames (manual-quirks K) */
+	.frame_memory_bytes = 256u * 1024 * 1024,
+	.frame_memory_frames = 16,
 };

@@ -4,7 +4,8 @@
 #   make run        start the emulator on 127.0.0.1:3240 with the built-in default model
 #   make check      install missing dependencies (ci/deps.sh), build, run every test
 #   make asan       the same tests with AddressSanitizer + UBSan
-#   make bench      print performance figures
+#   make bench      print performance figures, then a soak (SOAK_MINUTES=30)
+#   make fuzz       run the libFuzzer targets (fuzz/README.md); make fuzz-replay replays their inputs
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CC ?= cc
@@ -21,30 +22,55 @@ LDFLAGS ?=
 EMU_LIBS := -lcrypto -lz -lm
 CONFORM_PKGS := aravis-0.8 libusb-1.0 libpng
 CONFORM_CFLAGS = $(shell pkg-config --cflags $(CONFORM_PKGS) 2>/dev/null)
-CONFORM_LIBS = $(shell pkg-config --libs $(CONFORM_PKGS) 2>/dev/null) -lcunit -lz -lm
+LIBCONFORM_LIBS = $(shell pkg-config --libs $(CONFORM_PKGS) 2>/dev/null) -lz -lm
+CONFORM_LIBS = $(LIBCONFORM_LIBS) -lcunit
 
 EMU_SRCS := $(filter-out emulator/main.c emulator/tests/%,$(wildcard emulator/*.c emulator/*/*.c)) $(wildcard models/*.c models/*/*.c)
+# emulator/bench/: standalone programs with their own main, not part of the library
+EMU_SRCS := $(filter-out emulator/bench/%,$(EMU_SRCS))
 EMU_OBJS := $(EMU_SRCS:%.c=$(BUILD)/obj/%.o)
-CONFORM_SRCS := $(wildcard conformance/*.c)
+# libconform.a: conformance/lib/, everything without CUnit (transports, wire formats, GenCP,
+# stream reader, GenICam access, frame checker, fixtures, rule table, the device session)
+CONFORM_LIB_SRCS := $(wildcard conformance/lib/*.c)
+CONFORM_LIB_OBJS := $(CONFORM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# dfk-conform: the program (conformance/) and its CUnit suites (conformance/suites/) on libconform.a
+CONFORM_SRCS := $(wildcard conformance/*.c conformance/suites/*.c)
 CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
-# dfk-bench: the stream throughput client, on dfk-conform's transports
+# dfk-bench: the stream throughput client, on libconform.a alone
 BENCH_SRCS := $(wildcard conformance/bench/*.c)
-BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(filter-out $(BUILD)/obj/conformance/main.o,$(CONFORM_OBJS))
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
+all: $(BUILD)/dfk-emu $(BUILD)/libconform.a $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# conformance objects: -Wno-strict-prototypes for the GLib/Aravis headers. Include paths
+# follow the dependencies: lib/ sees only itself, bench/ only lib/, the suites and the
+# program both (so neither lib/ nor dfk-bench can reach CUnit's conform.h).
+CONFORM_CC = $(CC) $(CFLAGS) $(CONFORM_CFLAGS) -Wno-strict-prototypes
+
 $(BUILD)/obj/conformance/%.o: conformance/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CONFORM_CFLAGS) -Wno-strict-prototypes -c $< -o $@
+	$(CONFORM_CC) -Iconformance -Iconformance/lib -c $< -o $@
 
-$(BUILD)/dfk-bench: $(BENCH_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONFORM_LIBS)
+$(BUILD)/obj/conformance/lib/%.o: conformance/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CONFORM_CC) -c $< -o $@
+
+$(BUILD)/obj/conformance/bench/%.o: conformance/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CONFORM_CC) -Iconformance/lib -c $< -o $@
+
+$(BUILD)/libconform.a: $(CONFORM_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dfk-bench: $(BENCH_OBJS) $(BUILD)/libconform.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCONFORM_LIBS)
 
 $(BUILD)/libdfkemu.a: $(EMU_OBJS)
 	@rm -f $@
@@ -53,7 +79,7 @@ $(BUILD)/libdfkemu.a: $(EMU_OBJS)
 $(BUILD)/dfk-emu: $(BUILD)/obj/emulator/main.o $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(EMU_LIBS)
 
-$(BUILD)/dfk-conform: $(CONFORM_OBJS)
+$(BUILD)/dfk-conform: $(CONFORM_OBJS) $(BUILD)/libconform.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONFORM_LIBS)
 
 $(BUILD)/test-unit: $(UNIT_OBJS) $(BUILD)/libdfkemu.a
@@ -76,14 +102,16 @@ deps-run:
 unit: $(BUILD)/test-unit
 	$(BUILD)/test-unit
 
-pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so
+pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
 	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q harness $(PYTEST_ARGS)
 
 check: deps
+	sh ci/check-layers.sh   # the timing engines must not include the camera again
 	$(MAKE) all
 	$(MAKE) CC=clang BUILD=build-clang all   # the code must build clean with clang too
 	build-clang/test-unit
 	$(MAKE) unit
+	$(MAKE) fuzz-replay
 	$(MAKE) pytest
 
 asan:
@@ -95,16 +123,78 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		DFK_BUILD=$(abspath build-asan) DFK_SANITIZED=1 $(PYTHON) -m pytest -q harness -m "not vm" $(PYTEST_ARGS)
 
-bench: all
-	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) harness/bench.py
+# ---- fuzzing (fuzz/README.md) ----
+#   make fuzz FUZZ_SECONDS=N   each libFuzzer target N s (clang) with its dictionary and corpus
+#   make fuzz-replay           the checked-in corpus and crash reproducers, once each (part of check)
+FUZZ_TARGETS := usbip_conn u3v_control io_line state_files expr fault_lang host_monitor
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_CC ?= clang
+# the replay driver is plain C: any compiler with ASan will do, libFuzzer or not
+FUZZ_REPLAY_CC ?= gcc
+FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
+# link-time seams: in-process USB/IP listener, quiet log, cheap big frames (fuzz/fuzz.h)
+FUZZ_WRAPS := -Wl,--wrap=net_listen,--wrap=accept4,--wrap=log_msg,--wrap=sensor_render
+FUZZ_OBJS := $(BUILD)/obj/fuzz/fuzz_util.o $(if $(FUZZ_DRIVER),$(BUILD)/obj/fuzz/replay_main.o)
 
-install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(DESTDIR)$(PREFIX)/bin/
+$(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+# objects of a pattern chain: keep them, or every run relinks from scratch
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o) $(FUZZ_OBJS)
+
+fuzz:
+	$(MAKE) CC=$(FUZZ_CC) BUILD=build-fuzz/libfuzzer CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer" LDFLAGS= fuzz-targets
+	bash fuzz/run.sh build-fuzz/libfuzzer $(FUZZ_SECONDS) "$(FUZZ_ARGS)" $(FUZZ_TARGETS)
+
+fuzz-replay:
+	$(MAKE) CC=$(FUZZ_REPLAY_CC) BUILD=build-fuzz/replay FUZZ_DRIVER=1 CFLAGS="-O1 -g $(FUZZ_SAN)" LDFLAGS= fuzz-targets
+	@failed=; for t in $(FUZZ_TARGETS); do \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
+			build-fuzz/replay/fuzz_$$t fuzz/corpus/$$t $$(test -d fuzz/crashes/$$t && echo fuzz/crashes/$$t) \
+			|| failed="$$failed $$t"; \
+	done; test -z "$$failed" || { echo "fuzz-replay: failed:$$failed (fuzz/crashes/README.md)"; exit 1; }
+
+.PHONY: fuzz fuzz-replay fuzz-targets
+-include $(wildcard $(BUILD)/obj/fuzz/*.d)
+
+# bench-sched: the device scheduler with 100,000 pending events (emulator/bench/bench_sched.c)
+$(BUILD)/bench-sched: $(BUILD)/obj/emulator/bench/bench_sched.o $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(EMU_LIBS)
+-include $(BUILD)/obj/emulator/bench/bench_sched.d
+
+# bench-sensor: render times of every pixel format, both sources (emulator/bench/bench_sensor.c)
+$(BUILD)/bench-sensor: $(BUILD)/obj/emulator/bench/bench_sensor.o $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(EMU_LIBS)
+-include $(BUILD)/obj/emulator/bench/bench_sensor.d
+
+# SOAK_MINUTES=0 leaves the soak out
+SOAK_MINUTES ?= 30
+bench: all $(BUILD)/bench-sched $(BUILD)/bench-sensor
+	$(BUILD)/bench-sched
+	$(BUILD)/bench-sensor
+	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) harness/bench.py
+	$(MAKE) soak
+
+soak: all
+	@if [ "$(SOAK_MINUTES)" != 0 ]; then DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) harness/soak.py --minutes $(SOAK_MINUTES); fi
+
+# manual pages (man/): dfk-emu(1), dfk-conform(1), dfk-bench(1), dfk-emu-io(7);
+# harness/test_manpages.py keeps them in step with each program's --help
+MAN1 := $(filter-out $(if $(BENCH_SRCS),,man/dfk-bench.1),$(wildcard man/*.1))
+MAN7 := $(wildcard man/*.7)
+
+install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
 
 clean:
 	rm -rf build build-asan build-clang
+	rm -rf build-fuzz
 
-.PHONY: all deps deps-run run unit pytest check asan bench install clean
+.PHONY: all deps deps-run run unit pytest check asan bench soak install clean
 
--include $(EMU_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d
+-include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

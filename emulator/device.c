@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "camera/camera_io.h"
 #include "common/errors.h"
+#include "device_faults.h"
+#include "device_monitor.h"
 #include "common/log.h"
 #include "u3v/genicam_xml.h"
 
-/* Camera frame buffer; a host that stops reading loses frames beyond this. */
-#define FRAME_BUFFER_BYTES (256u * 1024 * 1024)
-#define FRAME_BUFFER_FRAMES 16u
 /* DeviceReset: time for the host to collect the ack before the camera leaves the bus. */
 #define RESET_UNPLUG_NS (100ull * 1000000)
 
@@ -18,7 +18,7 @@ static uint64_t boot_now(void *ctx)
 {
 	struct emu_device *d = ctx;
 
-	return clock_now(&d->cam.clock);
+	return camera_io_now(&d->cam);
 }
 
 static int boot_user_name(void *ctx, const char *name)
@@ -47,7 +47,7 @@ static void boot_event_test(void *ctx)
 	struct emu_device *d = ctx;
 
 	/* U3V 5.5.3: a test event carries event id 0x4FFF */
-	u3v_device_post_event(&d->u3v, 0x4FFF, clock_now(&d->cam.clock), NULL, 0);
+	u3v_device_post_event(&d->u3v, 0x4FFF, camera_io_now(&d->cam), NULL, 0);
 }
 
 static const struct u3v_bootstrap_ops boot_ops = {
@@ -75,6 +75,12 @@ static void cam_device_reset(void *ctx)
 	evloop_timer_start(d->loop, &d->unplug_timer, mono_now_ns() + RESET_UNPLUG_NS);
 }
 
+/* The frame memory's level in the event log (and so in the VCD trace), at each change. */
+static void log_memory_level(struct emu_device *d)
+{
+	camera_io_log_event(&d->cam, EV_FRAME_MEMORY, (int64_t)u3v_stream_level(&d->stream), d->stream.n_frames);
+}
+
 static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *payload)
 {
 	struct emu_device *d = ctx;
@@ -88,7 +94,17 @@ static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *pay
 		.size_y = m->height,
 	};
 
-	return u3v_stream_push(&d->stream, &l, &t, payload, payload->data, m->payload_size);
+	size_t len = m->payload_size;
+	int rc;
+
+	emu_faults_frame(d, &l, &t, &len);
+	rc = u3v_stream_push(&d->stream, &l, &t, payload, payload->data, len, emu_faults_link_ns(d, m->link_ns, len));
+	if (rc == DFK_OK) {
+		log_memory_level(d);
+	} else if (rc == DFK_ERR_BUSY) {
+		emu_monitor_frame_dropped(d, l.block_id);
+	}
+	return rc;
 }
 
 static bool cam_frame_room(void *ctx, size_t len)
@@ -106,7 +122,13 @@ static void cam_frame_flush(void *ctx)
 	u3v_stream_flush(&d->stream);
 }
 
+static void cam_acquisition_changed(void *ctx, bool running)
+{
+	emu_monitor_acquisition(ctx, running);
+}
+
 static const struct camera_ops cam_ops = {
+	.acquisition_changed = cam_acquisition_changed,
 	.device_reset = cam_device_reset,
 	.frame_out = cam_frame_out,
 	.frame_room = cam_frame_room,
@@ -117,7 +139,40 @@ static void stream_room(void *ctx)
 {
 	struct emu_device *d = ctx;
 
-	acquisition_room(&d->cam.acq);
+	log_memory_level(d);
+	camera_io_stream_room(&d->cam);
+}
+
+/* ---- the link: the stream's device clock ---- */
+
+static uint64_t link_now(void *ctx)
+{
+	struct emu_device *d = ctx;
+
+	return camera_io_now(&d->cam);
+}
+
+static void link_wake_at(void *ctx, uint64_t t)
+{
+	struct emu_device *d = ctx;
+
+	camera_io_at(&d->cam, &d->link_wake, t);
+}
+
+static void link_frame_sent(void *ctx, uint64_t block_id, uint64_t t)
+{
+	struct emu_device *d = ctx;
+
+	(void)t;
+	camera_io_log_event(&d->cam, EV_FRAME_SENT, (int64_t)block_id, 0);
+}
+
+static void link_woken(void *arg, uint64_t t)
+{
+	struct emu_device *d = arg;
+
+	(void)t;
+	usb_device_in_ready(&d->u3v.usb, U3V_EP_STREAM_IN);
 }
 
 /* Cable plugged in: the camera powers up. Unplugged: it stops. */
@@ -127,10 +182,12 @@ static void export_attached(void *ctx, bool attached)
 
 	evloop_timer_stop(d->loop, &d->unplug_timer);
 	u3v_device_reset(&d->u3v);
-	if (attached)
+	if (attached) {
 		camera_power_on(&d->cam);
-	else if (d->cam.acquiring)
-		feature_set_int(&d->cam.fs, "AcquisitionStop", 1);
+		emu_faults_power_up(d);
+	} else {
+		camera_io_unplugged(&d->cam);
+	}
 }
 
 int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg)
@@ -171,10 +228,21 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 		return rc;
 	}
 	u3v_device_attach_control(&d->u3v, &d->map, loop, cfg->model->flash_write_ms);
-	u3v_stream_init(&d->stream, &d->u3v.usb, U3V_EP_STREAM_IN, FRAME_BUFFER_BYTES, FRAME_BUFFER_FRAMES);
+	if (!cfg->model->frame_memory_bytes || !cfg->model->frame_memory_frames) {
+		log_err("model %s has no frame memory (frame_memory_bytes/frames)", cfg->model->id);
+		return DFK_ERR_INVAL;
+	}
+	u3v_stream_init(&d->stream, &d->u3v.usb, U3V_EP_STREAM_IN, cfg->model->frame_memory_bytes,
+			cfg->model->frame_memory_frames);
 	d->u3v.stream = &d->stream;
 	d->stream.room = stream_room;
 	d->stream.room_ctx = d;
+	d->link_clock = (struct u3v_stream_clock){
+		.now = link_now, .wake_at = link_wake_at, .sent = link_frame_sent, .ctx = d,
+	};
+	sched_event_init(&d->link_wake, link_woken, d);
+	u3v_stream_set_clock(&d->stream, &d->link_clock);
+	emu_faults_init(d);
 
 	snprintf(d->exp.busid, sizeof(d->exp.busid), "1-%u", cfg->bus_index);
 	d->exp.busnum = 1;
@@ -182,6 +250,8 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->exp.dev = &d->u3v.usb;
 	d->exp.attached = export_attached;
 	d->exp.ctx = d;
+	if (cfg->monitor)
+		return emu_monitor_init(d);
 	return DFK_OK;
 }
 
@@ -203,24 +273,23 @@ int emu_device_vcd_start(struct emu_device *d, const char *path)
 	int rc;
 
 	emu_device_vcd_stop(d);
-	rc = vcd_open(&d->vcd, path, d->exp.busid[0] ? "dfk38ux267" : "camera", clock_now(&d->cam.clock),
-		      d->cam.trig.level, d->cam.strobe.level);
-	if (rc == 0) {
-		d->cam.log.observer = vcd_observe;
-		d->cam.log.observer_ctx = d;
-	}
+	rc = vcd_open(&d->vcd, path, d->cam.model->id, camera_io_now(&d->cam),
+		      camera_io_trigger_level(&d->cam), camera_io_strobe_level(&d->cam));
+	if (rc == 0)
+		camera_io_observe(&d->cam, vcd_observe, d);
 	return rc;
 }
 
 void emu_device_vcd_stop(struct emu_device *d)
 {
-	d->cam.log.observer = NULL;
+	camera_io_observe(&d->cam, NULL, NULL);
 	vcd_close(&d->vcd);
 }
 
 void emu_device_free(struct emu_device *d)
 {
 	emu_device_vcd_stop(d);
+	emu_monitor_free(d);
 	evloop_timer_stop(d->loop, &d->unplug_timer);
 	u3v_stream_free(&d->stream);
 	u3v_control_free(&d->u3v.ctl);

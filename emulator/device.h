@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "camera/camera.h"
+#include "fault/fault.h"
 #include "io/vcd.h"
 #include "regmap/regmap.h"
 #include "u3v/u3v_device.h"
@@ -19,6 +20,7 @@ struct emu_device_config {
 	const char *state_dir;        /* this camera's own directory */
 	struct camera_options opt;
 	unsigned bus_index;           /* 1-based: bus id "1-<n>" */
+	bool monitor;                 /* judge the host's transfers (device_monitor.c) */
 };
 
 struct emu_device {
@@ -33,6 +35,24 @@ struct emu_device {
 	struct evloop *loop;
 	struct ev_timer unplug_timer;
 	struct vcd vcd;
+	struct u3v_stream_clock link_clock;   /* the stream's link model runs on the camera's clock */
+	struct dev_event link_wake;
+
+	struct host_monitor *monitor;         /* NULL: off (device_monitor.c) */
+
+	/* fault injection (device_faults.c) */
+	struct fault_engine faults;
+	struct fault_hooks fault_hooks;
+	struct dev_event fault_due;
+	struct dev_event replug_event;
+	struct dev_event usb_wake;            /* transfers held by delay/nak faults */
+	struct dev_event ack_wake;            /* GenCP acks held by ack-pending/ack-late faults */
+	uint64_t replug_at;
+	uint64_t block_id_offset;             /* skip-ids faults so far (this power cycle) */
+	int64_t timestamp_offset;             /* time-jump faults so far */
+	bool corrupt_pending;                 /* the frame being queued gets a field replaced */
+	enum fault_field corrupt_field;
+	uint64_t corrupt_value;
 };
 
 int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg);

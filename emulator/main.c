@@ -1,5 +1,5 @@
 /* dfk-emu: a software twin of The Imaging Source DFK 38UX267 USB3 Vision
- * camera, exported over USB/IP. */
+ * camera (and of the other built-in models, --model), exported over USB/IP. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,7 +13,10 @@
 #include "common/errors.h"
 #include "common/evloop.h"
 #include "common/log.h"
+#include "common/numparse.h"
 #include "device.h"
+#include "device_faults.h"
+#include "device_monitor.h"
 #include "io/io_server.h"
 #include "u3v/genicam_xml.h"
 #include "usbip/usbip_server.h"
@@ -35,13 +38,24 @@ struct options {
 	uint32_t seed;
 	const char *io_path;
 	const char *vcd_path;
+	const char *trace_dir;
+	const char *faults_path;
+	const char *host_report;
+	bool monitor;
 };
 
 static void usage(FILE *out)
 {
+	char model_names[256] = "";
+	size_t used = 0;
+
+	/* the built-in models, the first (the default) marked */
+	for (unsigned i = 0; builtin_models[i] && used < sizeof(model_names); i++)
+		used += (size_t)snprintf(model_names + used, sizeof(model_names) - used, "%s%s%s", i ? ", " : "",
+					 builtin_models[i]->id, i ? "" : " (default)");
 	fprintf(out,
 		"usage: dfk-emu [options]\n"
-		"A software DFK 38UX267 USB3 Vision camera on USB/IP.\n\n"
+		"A software USB3 Vision camera of The Imaging Source (DFK/DMK 38UX267) on USB/IP.\n\n"
 		"  --listen ADDR:PORT   where to accept USB/IP clients (default 127.0.0.1:3240; port 0 = any free)\n"
 		"  --serial NNNNNNNN    8-digit serial number (default: the model's; camera n adds n-1)\n"
 		"  --state-dir DIR      non-volatile memory (user sets, user name) lives in DIR/<serial>/\n"
@@ -57,19 +71,26 @@ static void usage(FILE *out)
 		"                       STROBE_OUT, the device clock, the scene and the event log\n"
 		"                       (docs/io-protocol.md)\n"
 		"  --vcd FILE           trace the first camera's I/O lines and trigger chain (VCD, GTKWave)\n"
-		"  --model NAME         camera model (default dfk38ux267)\n"
+		"  --trace-dir DIR      the only directory the I/O request `vcd start NAME` writes in\n"
+		"                       (without it: any path over the Unix socket, none over TCP)\n"
+		"  --faults FILE        arm the faults of a scenario file in every camera (docs/faults.md)\n"
+		"  --monitor on|off     judge what the host does against the USB, USB3 Vision and GenCP\n"
+		"                       rules (default on; docs/host-monitor.md)\n"
+		"  --host-report PATH   at exit, the monitor's verdicts as PATH.json and PATH.xml (JUnit);\n"
+		"                       with several cameras PATH-<busid>.json/.xml\n"
+		"  --model NAME         camera model: %s\n"
 		"  --dump-xml           print the GenICam XML of the model and exit\n"
-		"  --dump-features      print the model's feature table (INI) and exit\n"
+		"  --dump-features      print the model (identity, sensor) and its feature table (INI) and exit\n"
 		"  -v, --verbose        more log output (twice: debug)\n"
 		"  -q, --quiet          errors only\n"
 		"  --version, --help\n",
-		MAX_CAMERAS);
+		MAX_CAMERAS, model_names);
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LISTEN = 256, OPT_SERIAL, OPT_STATE, OPT_SCALE, OPT_CAMERAS, OPT_MODEL, OPT_DUMP, OPT_VERSION,
-	       OPT_SOURCE, OPT_SEED, OPT_DUMP_FEATURES, OPT_IO, OPT_VCD };
+	       OPT_SOURCE, OPT_SEED, OPT_DUMP_FEATURES, OPT_IO, OPT_VCD, OPT_TRACE_DIR, OPT_FAULTS, OPT_MONITOR, OPT_HOST_REPORT };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "serial", required_argument, NULL, OPT_SERIAL },
@@ -83,6 +104,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "io", required_argument, NULL, OPT_IO },
 		{ "vcd", required_argument, NULL, OPT_VCD },
+		{ "trace-dir", required_argument, NULL, OPT_TRACE_DIR },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
+		{ "monitor", required_argument, NULL, OPT_MONITOR },
+		{ "host-report", required_argument, NULL, OPT_HOST_REPORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -104,9 +129,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATE: o->state_dir = optarg; break;
 		case OPT_SCALE:
-			errno = 0;
-			o->time_scale = strtod(optarg, &end);
-			if (errno || *end || end == optarg || o->time_scale < 0 || o->time_scale > 1000) {
+			if (!parse_double_in(optarg, 0, 1000, &o->time_scale)) {
 				fprintf(stderr, "dfk-emu: --time-scale needs a number from 0 to 1000, got '%s'\n", optarg);
 				return 2;
 			}
@@ -123,6 +146,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_MODEL: o->model = optarg; break;
 		case OPT_IO: o->io_path = optarg; break;
 		case OPT_VCD: o->vcd_path = optarg; break;
+		case OPT_TRACE_DIR: o->trace_dir = optarg; break;
+		case OPT_FAULTS: o->faults_path = optarg; break;
+		case OPT_HOST_REPORT: o->host_report = optarg; break;
+		case OPT_MONITOR:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "dfk-emu: --monitor is on or off, got '%s'\n", optarg);
+				return 2;
+			}
+			o->monitor = !strcmp(optarg, "on");
+			break;
 		case OPT_SOURCE:
 			if (strcmp(optarg, "scene") == 0) {
 				o->source = SENSOR_SOURCE_SCENE;
@@ -134,8 +167,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_SEED: {
-			unsigned long long v = strtoull(optarg, &end, 0);
-			if (*end || end == optarg || v > 0xFFFFFFFFull) {
+			uint64_t v;
+			if (!parse_u64(optarg, &v) || v > 0xFFFFFFFFull) {
 				fprintf(stderr, "dfk-emu: --seed needs a 32-bit number, got '%s'\n", optarg);
 				return 2;
 			}
@@ -159,6 +192,43 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* --faults FILE: the same scenario in every camera; a bad line stops the start. */
+static int arm_faults(const char *path, struct emu_device *devices, unsigned n)
+{
+	enum { MAX_SCENARIO = 1 << 20 };
+	char err[200];
+	size_t len = 0, added = 0;
+	char *text = NULL;
+	int rc = read_file(path, MAX_SCENARIO, &text, &len);
+
+	if (rc < 0) {
+		fprintf(stderr, "dfk-emu: --faults %s: %s\n", path, dfk_strerror(rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		rc = emu_faults_load(&devices[i], text, len, &added, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "dfk-emu: --faults %s: %s\n", path, err);
+	}
+	free(text);
+	if (rc == 0)
+		log_info("%zu fault(s) armed from %s", added, path);
+	return rc;
+}
+
+static void write_host_reports(const char *path, struct emu_device *devices, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char name[PATH_MAX];
+		if (n == 1)
+			snprintf(name, sizeof(name), "%s", path);
+		else
+			snprintf(name, sizeof(name), "%s-%s", path, devices[i].exp.busid);
+		if (emu_monitor_write_report(&devices[i], name) == 0)
+			log_info("host report: %s.json, %s.xml", name, name);
+	}
+}
+
 static void default_state_dir(char *buf, size_t len)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
@@ -173,8 +243,8 @@ static void default_state_dir(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1, .model = "dfk38ux267",
-			     .source = SENSOR_SOURCE_SCENE };
+	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1,
+			     .model = builtin_models[0]->id, .source = SENSOR_SOURCE_SCENE, .monitor = true };
 	static struct emu_device devices[MAX_CAMERAS];
 	struct emu_device *device_list[MAX_CAMERAS];
 	struct io_server *io = NULL;
@@ -231,7 +301,7 @@ int main(int argc, char **argv)
 		snprintf(serial, sizeof(serial), "%08lu", (base_serial + i) % 100000000ul);
 		snprintf(dir, sizeof(dir), "%s/%s", state_root, serial);
 		struct emu_device_config cfg = {
-			.model = model, .serial = serial, .state_dir = dir, .bus_index = i + 1,
+			.model = model, .serial = serial, .state_dir = dir, .bus_index = i + 1, .monitor = o.monitor,
 			.opt = { .time_scale = o.time_scale, .source = o.source, .seed = o.seed },
 		};
 		rc = emu_device_init(&devices[i], loop, &cfg);
@@ -242,8 +312,10 @@ int main(int argc, char **argv)
 		emu_device_export(&devices[i], srv);
 		device_list[i] = &devices[i];
 	}
+	if (o.faults_path && arm_faults(o.faults_path, devices, o.cameras) < 0)
+		return 2;
 	if (o.io_path) {
-		io = io_server_new(loop, o.io_path, device_list, o.cameras);
+		io = io_server_new(loop, o.io_path, o.trace_dir, device_list, o.cameras);
 		if (!io)
 			return 1;
 	}
@@ -265,6 +337,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	rc = evloop_run(loop);
+	if (o.host_report && o.monitor)
+		write_host_reports(o.host_report, devices, o.cameras);
+	if (o.host_report && !o.monitor)
+		log_warn("--host-report: the monitor is off (--monitor off): no report written");
 
 	io_server_free(io);
 	usbip_server_free(srv);

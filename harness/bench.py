@@ -35,16 +35,20 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import emu as emu_mod  # noqa: E402
+import features as F  # noqa: E402
 import usbip_client as U  # noqa: E402
 from dfk_testlib import proc_rss_kib  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
-FRAMERATE_TSV = os.path.join(ROOT, "fixtures", "dfk38ux267", "framerate.tsv")
+# the emulator's default model: its fixtures give the formats and the manual's frame rates
+MODEL = F.identity()
+FIXTURES = os.path.join(ROOT, "fixtures", MODEL["id"])
+FRAMERATE_TSV = os.path.join(FIXTURES, "framerate.tsv")
 BENCH = os.path.join(emu_mod.BUILD, "dfk-bench")
 VM_BENCH = os.path.join(HERE, "vm", "bench.py")
-FORMATS = ["BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8", "YCbCr411_8_CbYYCrYY",
-           "BGR8", "Mono8"]
-WIDTH, HEIGHT = 4096, 2160
+with open(os.path.join(FIXTURES, "pixelformats.tsv")) as _f:
+    FORMATS = [line.split("\t")[0] for line in _f.read().splitlines()[1:] if line]
+WIDTH, HEIGHT = MODEL["sensor_width"], MODEL["sensor_height"]
 TARGET_TS0_MBPS = 1100.0          # the issue's target for BayerRG8 at time scale 0 (1.1 GB/s)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -199,12 +203,13 @@ def parse_row(line):
     return row
 
 
-def stream_run(tmp, tag, fmt, time_scale, source, args, pinned):
+def stream_run(tmp, tag, fmt, time_scale, source, args, pinned, emu_args=()):
     """One fresh emulator, one dfk-bench run of one format. Returns a result dict."""
     res = {"format": fmt, "ts": time_scale, "source": source}
     e = None
     try:
-        e, _ = start_emulator(tmp, tag, ["--time-scale", str(time_scale), "--source", source, "-q"])
+        e, _ = start_emulator(tmp, tag, ["--time-scale", str(time_scale), "--source", source, "-q"] +
+                              list(emu_args))
         pid = e.proc.pid
         if pinned:
             pin(pid, 0)
@@ -362,6 +367,32 @@ def stream_bench(tmp, args):
 
 # ---- 3. the QEMU path (harness/vm/bench.py, someone else's) ----
 
+def monitor_bench(tmp, args, rounds=3):
+    """The host-behaviour monitor's cost: BayerRG8 4096x2160 at time scale 0 (as fast as the
+    host reads), no fault armed, --monitor on and off alternately in the same run."""
+    if not os.access(BENCH, os.X_OK):
+        return
+    pinned = len(os.sched_getaffinity(0)) >= 2 if hasattr(os, "sched_getaffinity") else False
+    mbps = {"on": [], "off": []}
+    for r in range(rounds):
+        for mode in ("on", "off") if r % 2 == 0 else ("off", "on"):
+            wait_quiet(args.busy_limit, args.quiet_wait)
+            res = stream_run(tmp, "mon-%s-%d" % (mode, r), "BayerRG8", 0, "pattern", args, pinned,
+                             ["--monitor", mode])
+            if "error" in res or "mbps" not in res:
+                print("monitor %s round %d: %s" % (mode, r, res.get("error", "no figure")))
+                continue
+            mbps[mode].append(res["mbps"])
+    if not mbps["on"] or not mbps["off"]:
+        return
+    on, off = statistics.median(mbps["on"]), statistics.median(mbps["off"])
+    print("\nhost monitor cost: BayerRG8 4096x2160, time scale 0, %d rounds each, alternating" % rounds)
+    print_table(["monitor", "MB/s (median)", "runs"],
+                [["on", "%.0f" % on, " ".join("%.0f" % v for v in mbps["on"])],
+                 ["off", "%.0f" % off, " ".join("%.0f" % v for v in mbps["off"])]], "lrl")
+    print("ratio on/off: %.3f (target >= 0.95)" % (on / off))
+
+
 def vm_bench(args):
     qemu = shutil.which("qemu-system-x86_64")
     vmdir = os.path.join(ROOT, "build", "vm")
@@ -412,6 +443,7 @@ def main():
         sys.stdout.flush()
         if not args.no_stream:
             stream_bench(tmp, args)
+            monitor_bench(tmp, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not args.no_vm:

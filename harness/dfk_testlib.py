@@ -1,4 +1,5 @@
-"""Small helpers shared by the black-box tests (process statistics, timing factors, kill -9)."""
+"""Small helpers shared by the black-box tests (process statistics, timing factors, kill -9,
+a model's fixtures)."""
 import os
 import signal
 import time
@@ -71,3 +72,9 @@ def import_retry(emulator, busid="1-1", timeout=3.0):
         if status != U.ST_DEV_BUSY or time.monotonic() > deadline:
             raise U.UsbipError("import of %s: status %d" % (busid, status), status)
         time.sleep(0.01)
+
+
+def fixture_formats(fixtures):
+    """The pixel format names of a model's fixtures (DIR/pixelformats.tsv), in the manual's order."""
+    with open(os.path.join(fixtures, "pixelformats.tsv"), encoding="utf-8") as f:
+        return [line.split("\t")[0] for line in f.read().splitlines()[1:] if line]

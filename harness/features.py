@@ -1,6 +1,8 @@
 """The model's features by name (from `dfk-emu --dump-features`), read and
 written over GenCP at their register addresses: a client that knows the
-camera's register map without GenICam."""
+camera's register map without GenICam. identity() is the dump's [@model]
+group: the id, USB ids, model name and default serial the tests expect of the
+emulator they start (the default model unless they pass --model)."""
 import configparser
 import os
 import struct
@@ -8,20 +10,29 @@ import subprocess
 
 from emu import EMU
 
-_cache = None
+_cache = {}
 
 
-def table():
-    global _cache
-    if _cache is None:
+def table(model=None):
+    """The dump of `model` (None: dfk-emu's default model) as a ConfigParser."""
+    if model not in _cache:
         cp = configparser.ConfigParser(interpolation=None)
         cp.optionxform = str
         # without a caller's LD_PRELOAD (libfaketime): a sanitizer build refuses to start after it
         env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-        cp.read_string(subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True,
-                                      env=env).stdout)
-        _cache = cp
-    return _cache
+        cmd = [EMU, "--dump-features"] + (["--model", model] if model else [])
+        cp.read_string(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout)
+        _cache[model] = cp
+    return _cache[model]
+
+
+def identity(model=None):
+    """{id, model_name, manufacturer, vendor_id, product_id (ints), default_serial, sensor_width,
+    sensor_height (ints), colour_filter} of `model` (None: the default one)."""
+    m = dict(table(model)["@model"])
+    for k in ("vendor_id", "product_id", "sensor_width", "sensor_height"):
+        m[k] = int(m[k], 0)
+    return m
 
 
 def _encode(f, value):

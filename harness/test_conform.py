@@ -6,9 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import features as F
+from dfk_testlib import fixture_formats
 from emu import CONFORM, ROOT, Emulator
 
-FIXTURES = os.path.join(ROOT, "fixtures", "dfk38ux267")
+# the fixtures of the emulator's default model (the one these tests start)
+FIXTURES = os.path.join(ROOT, "fixtures", F.identity()["id"])
 
 
 def run_conform(emu, *args, timeout=300):
@@ -43,8 +46,7 @@ def test_suite_passes(suite, tmp_path):
     if suite == "stream":
         # one PNG per pixel format, decoded to RGB, for a person to look at
         names = sorted(p.name for p in frames.iterdir())
-        for fmt in ("BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8",
-                    "YCbCr411_8_CbYYCrYY", "BGR8", "Mono8"):
+        for fmt in fixture_formats(FIXTURES):
             assert any(n.startswith("format-%s-" % fmt) for n in names), (fmt, names)
 
 

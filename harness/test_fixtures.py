@@ -1,5 +1,7 @@
-"""The model (models/, through `dfk-emu --dump-features`) agrees with the
-manual's transcription (fixtures/, made from the manual text alone).
+"""Every model (models/, through `dfk-emu --model ID --dump-features`) agrees
+with the manual's transcription (fixtures/ID/, made from the manual text alone;
+the DMK's derived from the DFK's, see its README): features, pixel formats,
+frame-rate table and identity.
 
 The manual prints ranges, defaults and value words, not C types: an Integer
 in one and a Float in the other agree when the manual's numbers fit both
@@ -12,7 +14,10 @@ import pytest
 
 from emu import EMU, ROOT
 
-FIXTURES = os.path.join(ROOT, "fixtures", "dfk38ux267")
+FIXTURES_ROOT = os.path.join(ROOT, "fixtures")
+# a model per fixtures directory: each must be a built-in model of dfk-emu
+MODELS = sorted(d for d in os.listdir(FIXTURES_ROOT)
+                if os.path.isfile(os.path.join(FIXTURES_ROOT, d, "features.ini")))
 
 
 def load_ini(text=None, path=None):
@@ -26,15 +31,34 @@ def load_ini(text=None, path=None):
     return cp
 
 
-@pytest.fixture(scope="module")
-def model():
-    out = subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True).stdout
-    return load_ini(text=out)
+def fixtures(model_id, name):
+    return os.path.join(FIXTURES_ROOT, model_id, name)
 
 
-@pytest.fixture(scope="module")
-def manual():
-    return load_ini(path=os.path.join(FIXTURES, "features.ini"))
+_dumps = {}
+
+
+def dump(model_id):
+    if model_id not in _dumps:
+        out = subprocess.run([EMU, "--model", model_id, "--dump-features"], capture_output=True, text=True,
+                             check=True).stdout
+        _dumps[model_id] = load_ini(text=out)
+    return _dumps[model_id]
+
+
+@pytest.fixture(params=MODELS)
+def model_id(request):
+    return request.param
+
+
+@pytest.fixture
+def model(model_id):
+    return dump(model_id)
+
+
+@pytest.fixture
+def manual(model_id):
+    return load_ini(path=fixtures(model_id, "features.ini"))
 
 
 NUMERIC = {"Integer", "Float"}
@@ -49,8 +73,15 @@ def test_every_manual_feature_is_in_the_model(manual, model):
     assert not missing, "features of manual section 5 missing from the model: %s" % missing
 
 
-@pytest.mark.parametrize("name", load_ini(path=os.path.join(FIXTURES, "features.ini")).sections())
-def test_feature_agrees(name, manual, model):
+def test_default_model_has_fixtures():
+    out = subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True).stdout
+    assert load_ini(text=out)["@model"]["id"] in MODELS
+
+
+@pytest.mark.parametrize("model_id,name", [(m, n) for m in MODELS
+                                           for n in load_ini(path=fixtures(m, "features.ini")).sections()])
+def test_feature_agrees(model_id, name):
+    manual, model = load_ini(path=fixtures(model_id, "features.ini")), dump(model_id)
     fx, md = manual[name], model[name]
     ftype, mtype = fx["type"], md["type"]
     if ftype in NUMERIC:
@@ -91,8 +122,7 @@ def test_feature_agrees(name, manual, model):
 def test_pixel_format_bits(manual, model):
     """5.1.1's bits per pixel: the model's payload arithmetic uses them."""
     fx = manual["PixelFormat"]
-    out = subprocess.run([EMU, "--dump-features"], capture_output=True, text=True, check=True).stdout
-    assert "[PixelFormat]" in out
+    assert "PixelFormat" in model
     bits = {k[len("entry."):]: int(v) for k, v in fx.items() if k.startswith("entry.")}
     md = model["PixelFormat"]
     for name, b in bits.items():
@@ -101,8 +131,26 @@ def test_pixel_format_bits(manual, model):
         assert (int(md["value." + name]) >> 16) & 0xFF == b, name
 
 
-def test_framerate_fixture_is_the_manual_table():
-    rows = [l.split("\t") for l in open(os.path.join(FIXTURES, "framerate.tsv")).read().splitlines()[1:] if l]
-    assert len(rows) == 32
-    assert {r[0] for r in rows} == {"BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8",
-                                    "YCbCr411_8_CbYYCrYY", "BGR8", "Mono8"}
+def table_rows(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.split("\t") for line in f.read().splitlines()[1:] if line]
+
+
+def test_framerate_fixture_is_the_manual_table(model_id, manual):
+    """4 sizes for each format of 5.1.1 (the DFK's 32 rows; the DMK's 12, derived)."""
+    rows = table_rows(fixtures(model_id, "framerate.tsv"))
+    formats = [r[0] for r in table_rows(fixtures(model_id, "pixelformats.tsv"))]
+    assert len(rows) == 4 * len(formats)
+    assert {r[0] for r in rows} == set(formats)
+    assert manual["PixelFormat"]["entries"].split(";") == formats
+
+
+def test_identity_agrees(model_id, model):
+    """The model's identity and sensor (the dump's [@model]) are those of identity.ini."""
+    want = load_ini(path=fixtures(model_id, "identity.ini"))["identity"]
+    got = model["@model"]
+    assert got["id"] == model_id
+    for key in ("model_name", "colour_filter"):
+        assert got[key] == want[key], key
+    for key in ("vendor_id", "product_id", "sensor_width", "sensor_height"):
+        assert int(got[key], 0) == int(want[key], 0), key

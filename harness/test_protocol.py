@@ -11,15 +11,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import features as F
 import usbip_client as U
 from dfk_testlib import SLOW, import_retry, open_camera
 from emu import EMU
 
 BUSID = "1-1"
-VID, PID = 0x199E, 0x988E
+# the identity of the emulator's default model, from its own dump: these tests check the
+# wire, test_fixtures.py checks the identity against fixtures/<model>/identity.ini
+VID, PID = F.identity()["vendor_id"], F.identity()["product_id"]
 DEVID = (1 << 16) | 2
-MANUFACTURER = "The Imaging Source Europe GmbH"
-PRODUCT = "DFK 38UX267"
+MANUFACTURER = F.identity()["manufacturer"]
+PRODUCT = F.identity()["model_name"]
 MAX_ACK = 65536
 ABRM_SIZE_STRING = 64
 

@@ -1,4 +1,4 @@
-"""dfk-conform's rule table (conformance/rules.c) against the manual's rules
+"""dfk-conform's rule table (conformance/lib/rules.c) against the manual's rules
 (fixtures/dfk38ux267/rules.ini, read here on its own) and the tests the tool
 registers: every rule of the fixture has exactly one row, no row names a rule
 the fixture lacks, every test a row names exists, every rule without a test
@@ -73,8 +73,8 @@ def test_every_fixture_rule_exactly_once(listing):
     assert not dupes, "rules listed more than once: %s" % dupes
     missing = [i for i in want if i not in got]
     unknown = [i for i in got if i not in want]
-    assert not missing, "rules of rules.ini without a row in conformance/rules.c: %s" % missing
-    assert not unknown, "rows of conformance/rules.c that rules.ini does not have: %s" % unknown
+    assert not missing, "rules of rules.ini without a row in conformance/lib/rules.c: %s" % missing
+    assert not unknown, "rows of conformance/lib/rules.c that rules.ini does not have: %s" % unknown
     wrong = [(r["id"], r["section"], want[r["id"]]) for r in rows if r["section"] != want[r["id"]]]
     assert not wrong, "sections differ from rules.ini (id, listed, rules.ini): %s" % wrong
 

@@ -17,7 +17,7 @@ import usbip_client as U
 from dfk_testlib import SANITIZED, kill9, open_camera
 from emu import BUILD, Emulator
 
-SERIAL = "38267001"
+SERIAL = F.identity()["default_serial"]   # the state directory's name
 FLASH_MS = 50
 
 
@@ -75,7 +75,10 @@ def test_kill9_during_userset_save_leaves_old_or_new(emu_factory):
         rid = gencp.next_request_id()
         # send the command, do not wait for its acks: die somewhere around the file write
         conn.submit(gencp.out_ep, U.USBIP_DIR_OUT, data=U.writemem_cmd(int(f["address"], 16), b"\1\0\0\0", rid))
-        time.sleep((FLASH_MS + rng.uniform(-10.0, 15.0)) / 1000.0)
+        # the first two kill points are certain to land before and after the write, so both
+        # outcomes are exercised; the others are seeded random moments around it
+        offset_ms = {1: -FLASH_MS + 5.0, 2: 10 * FLASH_MS}.get(k, rng.uniform(-10.0, 15.0))
+        time.sleep((FLASH_MS + offset_ms) / 1000.0)
         kill9(emu)
         conn.close()
         after = emu_factory(state_dir=state_dir)
@@ -91,6 +94,7 @@ def test_kill9_during_userset_save_leaves_old_or_new(emu_factory):
         assert leftovers == [], leftovers
         assert after.stop() == 0
     print("kill -9 during UserSetSave: %(old)d kept the previous set, %(new)d the new one" % outcomes)
+    assert outcomes["old"] >= 1 and outcomes["new"] >= 1, outcomes
 
 
 def save_set1(gencp):

@@ -15,6 +15,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import warnings
@@ -26,6 +27,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import emu  # noqa: E402
+from dfk_io import IoChannel  # noqa: E402
 from vm import arvstream, image  # noqa: E402
 from vm.guest import HOST_FROM_GUEST, GuestError  # noqa: E402
 from vm.klog import kernel_problems  # noqa: E402
@@ -320,6 +322,9 @@ class PatternCamera:
         self.guest, self.session, self.binary = guest, session, binary
         self.emu = None
         self.attachment = None
+        # the I/O side channel: the host-behaviour monitor's verdicts on what Aravis did
+        self.io_dir = tempfile.mkdtemp(prefix="dfk-vm-io-")
+        self.io_path = os.path.join(self.io_dir, "io.sock")
 
     def ensure(self):
         revive(self.guest)
@@ -327,7 +332,7 @@ class PatternCamera:
             if self.emu is not None:
                 self.emu.stop()
                 self.emu.cleanup()
-            self.emu = emu.Emulator(arvstream.EMU_ARGS).start()
+            self.emu = emu.Emulator(list(arvstream.EMU_ARGS) + ["--io", self.io_path]).start()
             self.attachment = None
         if self.attachment is not None and self.attachment in self.guest.attached and self.guest.usb_devices():
             return self.attachment
@@ -447,6 +452,17 @@ def test_arv_stream_format_bit_exact(guest, stream_formats, fmt):
     assert r["frames"] >= STREAM_FRAMES and r["errors"] == 0 and not run.errors(fmt), _stream_failure(run, fmt, guest)
     assert (r["width"], r["height"]) == (STREAM_W, STREAM_H), run.stdout
     assert r["underruns"] == 0, _stream_failure(run, fmt, guest)
+
+
+def test_monitor_judges_aravis_correct(guest, stream_formats, pattern_camera):
+    """libaravis through the kernel's vhci-hcd, streaming every format: the host-behaviour
+    monitor (docs/host-monitor.md) must not find a single error in what it did."""
+    with IoChannel(pattern_camera.io_path) as io:
+        seen = io.lines("violations")
+    print("monitor after arv-stream: %d violation(s)" % len(seen))
+    for line in seen[:20]:
+        print("  " + line)
+    assert [line for line in seen if line.split()[3] == "error"] == [], "\n".join(seen[:20])
 
 
 def test_arv_stream_full_resolution_bayerrg8(guest, pattern_camera):

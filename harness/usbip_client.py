@@ -3,7 +3,7 @@
 This is the second, independent implementation that the pytest harness speaks to dfk-emu with.
 It is written from the wire specifications (Linux Documentation/usb/usbip_protocol.rst, the
 USB 3.2 chapter 9 descriptor layouts, the GenCP / USB3 Vision control protocol), summarised in
-docs PROTOCOLS.md, and deliberately not from the emulator's C code, so a bug that is symmetric in
+docs/protocols.md (sections 1, 2 and 4), and deliberately not from the emulator's C code, so a bug that is symmetric in
 the emulator's pack and unpack helpers still shows up here.
 
 Layers:

@@ -89,5 +89,12 @@ int net_listen(const char *spec, int backlog, bool loopback_only, const char *wh
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
 	snprintf(bound, bound_len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+	if (!is_loopback((struct sockaddr *)&ss)) {
+		/* the protocols served here carry no authentication: say so where the operator looks */
+		log_warn("%s on %s is reachable from other machines. It has no authentication and no "
+			 "encryption: whoever reaches this port can import the camera, read its frames and "
+			 "change its settings. Listen on a private, trusted network only (see README, Security).",
+			 what, bound);
+	}
 	return fd;
 }

@@ -12,15 +12,28 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../camera/camera_io.h"
 #include "../common/errors.h"
 #include "../common/log.h"
 #include "../common/netlisten.h"
+#include "../common/numparse.h"
 #include "../common/strbuf.h"
 #include "../device.h"
+#include "../device_faults.h"
+#include "../device_monitor.h"
+#include "../monitor/host_monitor.h"
 
 #define LINE_MAX_LEN 8192
 #define MAX_WORDS 1024
-#define IO_MAX_CLIENTS 16
+/* At the limit a new client evicts the one idle the longest: idle clients
+ * cannot lock the bench out. */
+#define IO_MAX_CLIENTS 64
+/* Requests are not read while a client has this much reply unread: a client
+ * that pipelines requests and never reads costs at most this (plus one reply). */
+#define IO_OUT_HIGH_WATER (1u << 20)
+/* Device times past 2^63 ns (292 years) are refused: sums of such times cannot
+ * overflow, and UINT64_MAX stays free to mean "never". */
+#define IO_TIME_MAX (UINT64_C(1) << 63)
 
 struct io_conn {
 	struct io_server *srv;
@@ -30,6 +43,7 @@ struct io_conn {
 	struct strbuf out;
 	size_t out_sent;
 	unsigned cam;               /* selected camera */
+	uint64_t last_active_ns;    /* wall time of the last request: the idlest is evicted first */
 	bool dead;
 	struct io_conn *next;
 };
@@ -41,6 +55,8 @@ struct io_server {
 	char address[120];       /* what clients connect to: PATH or tcp:ADDR:PORT */
 	struct emu_device **devs;
 	unsigned n_devs;
+	const char *trace_dir;   /* `vcd start NAME` writes here; NULL: any path, Unix socket only */
+	bool tcp;
 	struct io_conn *conns;
 	unsigned n_conns;
 	struct ev_defer reap;
@@ -74,6 +90,8 @@ static void reap(struct evloop *loop, void *arg)
 	}
 }
 
+static size_t backlog(const struct io_conn *c) { return c->out.len - c->out_sent; }
+
 static void flush_out(struct io_conn *c)
 {
 	while (c->out_sent < c->out.len) {
@@ -90,7 +108,7 @@ static void flush_out(struct io_conn *c)
 		c->out.len = 0;
 		c->out_sent = 0;
 	}
-	evloop_mod_fd(c->srv->loop, c->fd, EPOLLIN | (c->out.len ? EPOLLOUT : 0));
+	evloop_mod_fd(c->srv->loop, c->fd, (backlog(c) < IO_OUT_HIGH_WATER ? EPOLLIN : 0) | (c->out.len ? EPOLLOUT : 0));
 }
 
 static void reply(struct io_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -108,15 +126,10 @@ static void reply(struct io_conn *c, const char *fmt, ...)
 
 /* ---- argument parsing ---- */
 
-static bool parse_u64(const char *s, uint64_t *v)
+/* A duration or device time below IO_TIME_MAX. */
+static bool parse_ns(const char *s, uint64_t *v)
 {
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return !errno && !*end;
+	return parse_u64(s, v) && *v < IO_TIME_MAX;
 }
 
 /* "T" absolute or "+N" relative to now. */
@@ -125,12 +138,12 @@ static bool parse_time(struct camera *cam, const char *s, uint64_t *t)
 	uint64_t v;
 
 	if (s && s[0] == '+') {
-		if (!parse_u64(s + 1, &v))
+		if (!parse_ns(s + 1, &v))
 			return false;
-		*t = clock_now(&cam->clock) + v;
-		return true;
+		*t = camera_io_now(cam) + v;
+		return *t < IO_TIME_MAX;
 	}
-	return parse_u64(s, t);
+	return parse_ns(s, t);
 }
 
 static struct emu_device *cur(struct io_conn *c) { return c->srv->devs[c->cam]; }
@@ -143,68 +156,65 @@ static void cmd_clock(struct io_conn *c, char **w, int n)
 	uint64_t t;
 
 	if (n == 1) {
-		reply(c, "ok %" PRIu64 " scale %g paused %d waits %" PRIu64 " waited_ms %" PRIu64, clock_now(&cam->clock),
-		      cam->clock.scale, cam->clock.paused, cam->clock.waits, cam->clock.waited_ns / 1000000);
+		struct camera_io_clock k;
+		camera_io_clock(cam, &k);
+		reply(c, "ok %" PRIu64 " scale %g paused %d waits %" PRIu64 " waited_ms %" PRIu64, k.now, k.scale, k.paused,
+		      k.waits, k.waited_ns / 1000000);
 		return;
 	}
 	if (!strcmp(w[1], "pause") || !strcmp(w[1], "run")) {
-		clock_pause(&cam->clock, !strcmp(w[1], "pause"));
-		sched_retime(&cam->sched);
-		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+		camera_io_clock_pause(cam, !strcmp(w[1], "pause"));
+		reply(c, "ok %" PRIu64, camera_io_now(cam));
 	} else if (!strcmp(w[1], "scale") && n == 3) {
-		char *end;
-		double x = strtod(w[2], &end);
-		if (*end || x < 0 || x > 1000) {
+		double x;
+		if (!parse_double_in(w[2], 0, 1000, &x)) {
 			reply(c, "error scale is a number from 0 to 1000");
 			return;
 		}
-		clock_set_scale(&cam->clock, x);
-		sched_retime(&cam->sched);
-		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+		camera_io_clock_scale(cam, x);
+		reply(c, "ok %" PRIu64, camera_io_now(cam));
 	} else if ((!strcmp(w[1], "advance") || !strcmp(w[1], "until")) && n == 3) {
-		uint64_t now = clock_now(&cam->clock);
-		if (clock_free_running(&cam->clock)) {
+		uint64_t now = camera_io_now(cam);
+		if (camera_io_clock_runs(cam)) {
 			reply(c, "error the clock is running: pause it first");
 			return;
 		}
-		if (!parse_u64(w[2], &t)) {
-			reply(c, "error bad time '%s'", w[2]);
+		if (!parse_ns(w[2], &t) || (!strcmp(w[1], "advance") && (t += now) >= IO_TIME_MAX)) {
+			reply(c, "error bad time '%s' (device times end at 2^63 ns)", w[2]);
 			return;
 		}
-		if (!strcmp(w[1], "advance"))
-			t += now;
 		if (t < now) {
 			reply(c, "error time is in the past");
 			return;
 		}
-		sched_run_until(&cam->sched, t);
-		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+		camera_io_run_until(cam, t);
+		reply(c, "ok %" PRIu64, camera_io_now(cam));
 	} else {
 		reply(c, "error usage: clock [pause|run|scale X|advance N|until T]");
 	}
 }
 
-#define AT_NOW UINT64_MAX
-
-static int schedule(struct camera *cam, uint64_t t, int level)
+/* `asked_at`: device time when the request was read. A time before it is in the
+ * past; one that a running clock passed while the request was being carried out
+ * (a few ns) happens now. */
+static int schedule(struct camera *cam, uint64_t asked_at, uint64_t t, int level)
 {
-	uint64_t now = clock_now(&cam->clock);
+	uint64_t now = camera_io_now(cam);
 
-	if (t == AT_NOW)
-		t = now;   /* "now" is when the request is carried out, on a running clock too */
-	if (t < now)
+	if (t < asked_at)
 		return DFK_ERR_RANGE;
-	return trigger_line_schedule(&cam->trig, t, level);
+	return camera_io_line_schedule(cam, t < now ? now : t, level);
 }
 
 static void cmd_line(struct io_conn *c, char **w, int n)
 {
 	struct camera *cam = &cur(c)->cam;
-	uint64_t t = AT_NOW, width = 0, count = 1, period = 0;
+	/* no "at": now is when the request is carried out, on a running clock too */
+	uint64_t asked_at = camera_io_now(cam), t = asked_at, width = 0, count = 1, period = 0;
 	int rc = 0;
 
 	if (n == 1) {
-		reply(c, "ok %d", cam->trig.level);
+		reply(c, "ok %d", camera_io_trigger_level(cam));
 		return;
 	}
 	if (!strcmp(w[1], "set") && (n == 3 || n == 5)) {
@@ -212,16 +222,16 @@ static void cmd_line(struct io_conn *c, char **w, int n)
 			reply(c, "error usage: line set 0|1 [at T]");
 			return;
 		}
-		rc = schedule(cam, t, w[2][0] == '1');
+		rc = schedule(cam, asked_at, t, w[2][0] == '1');
 	} else if (!strcmp(w[1], "pulse") && n >= 3) {
-		if (!parse_u64(w[2], &width) || width == 0) {
+		if (!parse_ns(w[2], &width) || width == 0) {
 			reply(c, "error pulse width must be a positive number of ns");
 			return;
 		}
 		for (int i = 3; i + 1 < n; i += 2) {
 			bool ok = (!strcmp(w[i], "at") && parse_time(cam, w[i + 1], &t)) ||
 				  (!strcmp(w[i], "count") && parse_u64(w[i + 1], &count)) ||
-				  (!strcmp(w[i], "period") && parse_u64(w[i + 1], &period));
+				  (!strcmp(w[i], "period") && parse_ns(w[i + 1], &period));
 			if (!ok || (n - 3) % 2) {
 				reply(c, "error usage: line pulse WIDTH [at T] [count N] [period P]");
 				return;
@@ -233,19 +243,24 @@ static void cmd_line(struct io_conn *c, char **w, int n)
 			reply(c, "error need period > width and 1 <= count <= %u", TRIGGER_MAX_PENDING / 2);
 			return;
 		}
-		if (t == AT_NOW)
-			t = clock_now(&cam->clock);
-		if (t < clock_now(&cam->clock)) {
+		if (t < asked_at) {
 			reply(c, "error time is in the past");
 			return;
 		}
+		/* every operand < 2^63 and count < 2^17: only the sum can leave the range */
+		uint64_t last;
+		if (__builtin_mul_overflow(count - 1, period, &last) || __builtin_add_overflow(last, t + width, &last) ||
+		    last >= IO_TIME_MAX) {
+			reply(c, "error the train would end past 2^63 ns of device time");
+			return;
+		}
 		for (uint64_t k = 0; k < count && rc == 0; k++) {
-			rc = schedule(cam, t + k * period, 1);
+			rc = schedule(cam, asked_at, t + k * period, 1);
 			if (rc == 0)
-				rc = schedule(cam, t + k * period + width, 0);
+				rc = schedule(cam, asked_at, t + k * period + width, 0);
 		}
 	} else if (!strcmp(w[1], "wave") && n >= 4 && n % 2 == 0) {
-		uint64_t prev = clock_now(&cam->clock), ts[MAX_WORDS / 2];
+		uint64_t prev = asked_at, ts[MAX_WORDS / 2];
 		int lv[MAX_WORDS / 2], m = 0;
 		for (int i = 2; i + 1 < n; i += 2, m++) {
 			if (!parse_time(cam, w[i], &ts[m]) || (strcmp(w[i + 1], "0") && strcmp(w[i + 1], "1")) ||
@@ -257,7 +272,7 @@ static void cmd_line(struct io_conn *c, char **w, int n)
 			lv[m] = w[i + 1][0] == '1';
 		}
 		for (int k = 0; k < m && rc == 0; k++)
-			rc = schedule(cam, ts[k], lv[k]);
+			rc = schedule(cam, asked_at, ts[k], lv[k]);
 	} else {
 		reply(c, "error usage: line [set L [at T] | pulse WIDTH ... | wave T L ...]");
 		return;
@@ -272,7 +287,7 @@ static void cmd_line(struct io_conn *c, char **w, int n)
 
 static void cmd_events(struct io_conn *c, char **w, int n)
 {
-	struct eventlog *log = &cur(c)->cam.log;
+	const struct eventlog *log = camera_io_log(&cur(c)->cam);
 	uint64_t from = eventlog_oldest(log), count;
 
 	if (n == 3 && !strcmp(w[1], "from")) {
@@ -305,16 +320,16 @@ static void cmd_source(struct io_conn *c, char **w, int n)
 	uint64_t seed;
 
 	if (n >= 2 && !strcmp(w[1], "scene") && n == 2) {
-		cam->opt.source = SENSOR_SOURCE_SCENE;
+		camera_io_set_source(cam, SENSOR_SOURCE_SCENE);
 	} else if (n >= 2 && !strcmp(w[1], "pattern") && (n == 2 || (n == 4 && !strcmp(w[2], "seed")))) {
 		if (n == 4) {
 			if (!parse_u64(w[3], &seed) || seed > 0xFFFFFFFFull) {
 				reply(c, "error seed is a 32-bit number");
 				return;
 			}
-			cam->opt.seed = (uint32_t)seed;
+			camera_io_set_seed(cam, (uint32_t)seed);
 		}
-		cam->opt.source = SENSOR_SOURCE_PATTERN;
+		camera_io_set_source(cam, SENSOR_SOURCE_PATTERN);
 	} else {
 		reply(c, "error usage: source pattern [seed N] | source scene");
 		return;
@@ -325,31 +340,52 @@ static void cmd_source(struct io_conn *c, char **w, int n)
 static void cmd_scene(struct io_conn *c, char **w, int n)
 {
 	struct camera *cam = &cur(c)->cam;
-	char *end;
-	double v = n == 3 ? strtod(w[2], &end) : 0;
+	double v;
 
 	if (n == 3 && !strcmp(w[1], "motion") && (!strcmp(w[2], "on") || !strcmp(w[2], "off"))) {
-		cam->scene_still = !strcmp(w[2], "off");
+		camera_io_scene_still(cam, !strcmp(w[2], "off"));
 		reply(c, "ok");
-	} else if (n != 3 || *end) {
+	} else if (n != 3) {
 		reply(c, "error usage: scene light L | scene kelvin K | scene motion on|off");
-	} else if (!strcmp(w[1], "light") && v >= 0 && v <= 1e6) {
-		cam->light_level = v;
+	} else if (!strcmp(w[1], "light") && parse_double_in(w[2], 0, 1e6, &v)) {
+		camera_io_scene_light(cam, v);
 		reply(c, "ok");
-	} else if (!strcmp(w[1], "kelvin") && v >= 1000 && v <= 20000) {
-		cam->light_kelvin = v;
+	} else if (!strcmp(w[1], "kelvin") && parse_double_in(w[2], 1000, 20000, &v)) {
+		camera_io_scene_kelvin(cam, v);
 		reply(c, "ok");
 	} else {
 		reply(c, "error usage: scene light L (0..1e6) | scene kelvin K (1000..20000) | scene motion on|off");
 	}
 }
 
+/* Where `vcd start NAME` may write. With --trace-dir: a plain file name in that
+ * directory. Without: any path, but only for clients of the Unix socket (mode
+ * 0600, so the emulator's own user); a TCP client (a VM guest, any local user)
+ * gets no file system access. vcd_open() itself never follows a symlink nor
+ * truncates a file of another user. */
+static const char *vcd_path(struct io_conn *c, const char *name, char *buf, size_t len)
+{
+	if (c->srv->trace_dir) {
+		if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+			return NULL;
+		if ((size_t)snprintf(buf, len, "%s/%s", c->srv->trace_dir, name) >= len)
+			return NULL;
+		return buf;
+	}
+	return c->srv->tcp ? NULL : name;
+}
+
 static void cmd_vcd(struct io_conn *c, char **w, int n)
 {
 	if (n == 3 && !strcmp(w[1], "start")) {
-		int rc = emu_device_vcd_start(cur(c), w[2]);
-		if (rc < 0)
-			reply(c, "error cannot write %s", w[2]);
+		char buf[4096], shown[96];
+		const char *path = vcd_path(c, w[2], buf, sizeof(buf));
+		log_escape(w[2], strlen(w[2]), shown, sizeof(shown));
+		if (!path)
+			reply(c, "error %s", c->srv->trace_dir ? "vcd start takes a file name in the trace directory"
+							       : "vcd start over TCP needs dfk-emu --trace-dir DIR");
+		else if (emu_device_vcd_start(cur(c), path) < 0)
+			reply(c, "error cannot write %s", shown);
 		else
 			reply(c, "ok");
 	} else if (n == 2 && !strcmp(w[1], "stop")) {
@@ -360,11 +396,85 @@ static void cmd_vcd(struct io_conn *c, char **w, int n)
 	}
 }
 
+static void list_fault(void *ctx, const struct fault_armed *f)
+{
+	struct io_conn *c = ctx;
+	char line[FAULT_LINE_MAX];
+
+	if (fault_format(&f->spec, line, sizeof(line)) < 0)
+		snprintf(line, sizeof(line), "%s", fault_kind_name(f->spec.kind));
+	reply(c, "%u %s # fired %llu", f->id, line, (unsigned long long)f->fired);
+}
+
+/* fault add LINE | fault list | fault clear [ID] (docs/faults.md) */
+static void cmd_fault(struct io_conn *c, char **w, int n)
+{
+	struct emu_device *d = cur(c);
+
+	if (n >= 3 && !strcmp(w[1], "add")) {
+		char line[FAULT_SCRIPT_LINE_MAX], err[160];
+		size_t pos = 0;
+		uint32_t id;
+		/* the words again, one space apart: the language is word-based */
+		for (int i = 2; i < n; i++) {
+			int k = snprintf(line + pos, sizeof(line) - pos, "%s%s", i > 2 ? " " : "", w[i]);
+			if (k < 0 || (size_t)k >= sizeof(line) - pos) {
+				reply(c, "error fault line too long");
+				return;
+			}
+			pos += (size_t)k;
+		}
+		if (emu_faults_add(d, line, &id, err, sizeof(err)) < 0)
+			reply(c, "error %s", err);
+		else
+			reply(c, "ok %u", id);
+	} else if (n == 2 && !strcmp(w[1], "list")) {
+		reply(c, "ok %zu", emu_faults_count(d));
+		emu_faults_list(d, list_fault, c);
+	} else if (n == 2 && !strcmp(w[1], "clear")) {
+		reply(c, "ok %zu", emu_faults_clear(d));
+	} else if (n == 3 && !strcmp(w[1], "clear")) {
+		uint64_t id;
+		if (!parse_u64(w[2], &id) || id > UINT32_MAX || emu_faults_remove(d, (uint32_t)id) < 0)
+			reply(c, "error no fault %s", w[2]);
+		else
+			reply(c, "ok 1");
+	} else {
+		reply(c, "error usage: fault add LINE | fault list | fault clear [ID]");
+	}
+}
+
+/* violations [from N]: what the host did wrong so far (docs/host-monitor.md) */
+static void cmd_violations(struct io_conn *c, char **w, int n)
+{
+	const struct hm_violation *v;
+	size_t count = emu_monitor_violations(cur(c), &v), n_rules;
+	const struct hm_rule *rules = hm_rules(&n_rules);
+	uint64_t from = 0;
+
+	if ((n != 1 && n != 3) || (n == 3 && (strcmp(w[1], "from") || !parse_u64(w[2], &from)))) {
+		reply(c, "error usage: violations [from N]");
+		return;
+	}
+	if (!cur(c)->monitor) {
+		reply(c, "error the host monitor is off (dfk-emu --monitor off)");
+		return;
+	}
+	reply(c, "ok %zu", from < count ? count - (size_t)from : 0);
+	for (size_t i = (size_t)from; i < count; i++) {
+		char seq[16] = "-";
+		if (v[i].has_urb)
+			snprintf(seq, sizeof(seq), "%u", v[i].seq);
+		strbuf_printf(&c->out, "%zu %" PRIu64 " %s %s %s %s\n", i, v[i].t_ns, rules[v[i].rule].id,
+			      hm_severity_name(rules[v[i].rule].severity), seq, v[i].detail);
+	}
+}
+
 static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
 	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ]",
-	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH | vcd stop",
-	"stats", "help",
+	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH|NAME | vcd stop",
+	"stats", "memory", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "help",
 };
 
 static void handle_line(struct io_conn *c, char *line)
@@ -387,15 +497,15 @@ static void handle_line(struct io_conn *c, char *line)
 		}
 		reply(c, "error no camera %s", w[1]);
 	} else if (!strcmp(w[0], "time") && n == 1) {
-		reply(c, "ok %" PRIu64, clock_now(&cam->clock));
+		reply(c, "ok %" PRIu64, camera_io_now(cam));
 	} else if (!strcmp(w[0], "clock")) {
 		cmd_clock(c, w, n);
 	} else if (!strcmp(w[0], "line")) {
 		cmd_line(c, w, n);
 	} else if (!strcmp(w[0], "strobe") && n == 1) {
-		reply(c, "ok %d", cam->strobe.level);
+		reply(c, "ok %d", camera_io_strobe_level(cam));
 	} else if (!strcmp(w[0], "seq") && n == 1) {
-		reply(c, "ok %" PRIu64, cam->log.next_seq);
+		reply(c, "ok %" PRIu64, camera_io_log(cam)->next_seq);
 	} else if (!strcmp(w[0], "events")) {
 		cmd_events(c, w, n);
 	} else if (!strcmp(w[0], "source")) {
@@ -405,10 +515,19 @@ static void handle_line(struct io_conn *c, char *line)
 	} else if (!strcmp(w[0], "vcd")) {
 		cmd_vcd(c, w, n);
 	} else if (!strcmp(w[0], "stats") && n == 1) {
+		struct camera_io_stats st;
+		camera_io_stats(cam, &st);
 		reply(c, "ok started=%" PRIu64 " delivered=%" PRIu64 " dropped=%" PRIu64 " discarded=%" PRIu64
 			 " accepted=%" PRIu64 " rejected=%" PRIu64,
-		      cam->acq.stats.started, cam->acq.stats.delivered, cam->acq.stats.dropped, cam->acq.stats.discarded,
-		      cam->trig.stats.accepted, cam->trig.stats.rejected);
+		      st.started, st.delivered, st.dropped, st.discarded, st.accepted, st.rejected);
+	} else if (!strcmp(w[0], "violations")) {
+		cmd_violations(c, w, n);
+	} else if (!strcmp(w[0], "fault")) {
+		cmd_fault(c, w, n);
+	} else if (!strcmp(w[0], "memory") && n == 1) {
+		const struct u3v_stream *st = &cur(c)->stream;
+		reply(c, "ok level=%zu frames=%u max_level=%" PRIu64 " size=%zu max_frames=%u", u3v_stream_level(st),
+		      st->n_frames, st->stats.max_level, st->max_bytes, st->max_frames);
 	} else if (!strcmp(w[0], "help")) {
 		reply(c, "ok %zu", sizeof(help_lines) / sizeof(help_lines[0]));
 		for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
@@ -420,12 +539,40 @@ static void handle_line(struct io_conn *c, char *line)
 	}
 }
 
+/* Carries out the complete lines read so far, while the reply backlog allows;
+ * the rest waits (unread input stays in the kernel) until the client reads. */
+static void handle_input(struct io_conn *c)
+{
+	char *start = c->in, *nl;
+
+	while (!c->dead && backlog(c) < IO_OUT_HIGH_WATER &&
+	       (nl = memchr(start, '\n', c->in_len - (size_t)(start - c->in)))) {
+		*nl = '\0';
+		handle_line(c, start);
+		start = nl + 1;
+	}
+	if (c->dead)
+		return;
+	c->in_len -= (size_t)(start - c->in);
+	memmove(c->in, start, c->in_len);
+	if (c->in_len == sizeof(c->in) && !memchr(c->in, '\n', c->in_len)) {
+		log_warn("io: request line longer than %d bytes: closing", LINE_MAX_LEN);
+		conn_close(c);
+		return;
+	}
+	if (!strbuf_ok(&c->out)) {
+		conn_close(c);
+		return;
+	}
+	flush_out(c);
+}
+
 static void conn_event(struct evloop *loop, int fd, uint32_t events, void *arg)
 {
 	struct io_conn *c = arg;
 
 	(void)loop;
-	if (events & EPOLLIN) {
+	if ((events & EPOLLIN) && backlog(c) < IO_OUT_HIGH_WATER && c->in_len < sizeof(c->in)) {
 		ssize_t r = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
 		if (r <= 0) {
 			if (r == 0 || (errno != EAGAIN && errno != EINTR))
@@ -433,28 +580,30 @@ static void conn_event(struct evloop *loop, int fd, uint32_t events, void *arg)
 			return;
 		}
 		c->in_len += (size_t)r;
-		char *start = c->in, *nl;
-		while (!c->dead && (nl = memchr(start, '\n', c->in_len - (size_t)(start - c->in)))) {
-			*nl = '\0';
-			handle_line(c, start);
-			start = nl + 1;
-		}
-		c->in_len -= (size_t)(start - c->in);
-		memmove(c->in, start, c->in_len);
-		if (c->in_len == sizeof(c->in)) {
-			log_warn("io: request line longer than %d bytes: closing", LINE_MAX_LEN);
-			conn_close(c);
-			return;
-		}
-		if (!strbuf_ok(&c->out)) {
-			conn_close(c);
-			return;
-		}
+		c->last_active_ns = mono_now_ns();
 	}
 	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
 		conn_close(c);
 	if (!c->dead)
 		flush_out(c);
+	if (!c->dead)
+		handle_input(c);
+}
+
+static void evict_idlest(struct io_server *s)
+{
+	struct io_conn *idlest = NULL;
+
+	for (struct io_conn *c = s->conns; c; c = c->next)
+		if (!c->dead && (!idlest || c->last_active_ns < idlest->last_active_ns))
+			idlest = c;
+	if (!idlest)
+		return;
+	log_warn("io: %d clients: closing the one idle the longest (%" PRIu64 " ms)", IO_MAX_CLIENTS,
+		 (mono_now_ns() - idlest->last_active_ns) / 1000000);
+	/* best effort: a client that is still there learns why */
+	send(idlest->fd, "error evicted: too many I/O clients\n", 36, MSG_NOSIGNAL | MSG_DONTWAIT);
+	conn_close(idlest);
 }
 
 static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg)
@@ -466,10 +615,8 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			return;
-		if (s->n_conns >= IO_MAX_CLIENTS) {
-			close(cfd);
-			continue;
-		}
+		if (s->n_conns >= IO_MAX_CLIENTS)
+			evict_idlest(s);
 		struct io_conn *c = calloc(1, sizeof(*c));
 		if (!c || evloop_add_fd(loop, cfd, EPOLLIN, conn_event, c) < 0) {
 			free(c);
@@ -478,6 +625,7 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 		}
 		c->srv = s;
 		c->fd = cfd;
+		c->last_active_ns = mono_now_ns();
 		strbuf_init(&c->out);
 		c->next = s->conns;
 		s->conns = c;
@@ -506,7 +654,7 @@ static int listen_unix(const char *path)
 	old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc < 0 || listen(fd, 8) < 0) {
+	if (rc < 0 || listen(fd, IO_MAX_CLIENTS) < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -515,7 +663,8 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
-struct io_server *io_server_new(struct evloop *loop, const char *spec, struct emu_device **devices, unsigned n)
+struct io_server *io_server_new(struct evloop *loop, const char *spec, const char *trace_dir,
+			       struct emu_device **devices, unsigned n)
 {
 	char bound[80] = "";
 	struct io_server *s;
@@ -536,6 +685,8 @@ struct io_server *io_server_new(struct evloop *loop, const char *spec, struct em
 	}
 	s->loop = loop;
 	s->lfd = fd;
+	s->trace_dir = trace_dir;
+	s->tcp = bound[0] != '\0';
 	if (bound[0]) {
 		snprintf(s->address, sizeof(s->address), "tcp:%s", bound);
 	} else {

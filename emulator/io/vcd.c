@@ -1,9 +1,12 @@
 #include "vcd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/errors.h"
 #include "../common/log.h"
@@ -17,6 +20,36 @@
 #define ID_STROBE_OUT  "s"
 #define ID_DELIVERED   "d"
 #define ID_DROPPED     "x"
+#define ID_SENT        "o"
+#define ID_MEMORY      "m"
+#define ID_FAULT       "f"
+#define ID_VIOLATION   "v"
+
+/* Creates or reuses a trace file without following a symlink, and truncates
+ * it only once it is known to be a regular file of our own user: the path may
+ * come from an I/O client. */
+static FILE *open_trace_file(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		log_err("cannot create VCD %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		log_err("VCD %s: not a regular file of this user: refused", path);
+		close(fd);
+		return NULL;
+	}
+	if (ftruncate(fd, 0) < 0 || !(f = fdopen(fd, "w"))) {
+		log_err("cannot write VCD %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
 
 int vcd_open(struct vcd *v, const char *path, const char *scope, uint64_t now, int trigger_in, int strobe_out)
 {
@@ -24,11 +57,9 @@ int vcd_open(struct vcd *v, const char *path, const char *scope, uint64_t now, i
 	char date[64];
 
 	memset(v, 0, sizeof(*v));
-	v->f = fopen(path, "w");
-	if (!v->f) {
-		log_err("cannot create VCD %s: %s", path, strerror(errno));
+	v->f = open_trace_file(path);
+	if (!v->f)
 		return DFK_ERR_IO;
-	}
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime(&wall));
 	v->trigger_in = trigger_in;
 	v->strobe = strobe_out;
@@ -43,11 +74,22 @@ int vcd_open(struct vcd *v, const char *path, const char *scope, uint64_t now, i
 		      "$var wire 1 " ID_STROBE_OUT " STROBE_OUT $end\n"
 		      "$var event 1 " ID_DELIVERED " frame_delivered $end\n"
 		      "$var event 1 " ID_DROPPED " frame_dropped $end\n"
+		      "$var event 1 " ID_SENT " frame_sent $end\n"
+		      "$var integer 32 " ID_MEMORY " frame_memory_bytes $end\n"
+		      "$var event 1 " ID_FAULT " fault $end\n"
+		      "$var event 1 " ID_VIOLATION " host_violation $end\n"
 		      "$upscope $end\n$enddefinitions $end\n");
 	fprintf(v->f, "#%" PRIu64 "\n$dumpvars\n%d" ID_TRIGGER_IN "\n0" ID_EXPOSURE "\n0" ID_READOUT "\n%d" ID_STROBE_OUT
-		      "\n$end\n", now, trigger_in, strobe_out);
+		      "\nb0 " ID_MEMORY "\n$end\n", now, trigger_in, strobe_out);
 	return DFK_OK;
 }
+
+/* Log kinds shown as VCD events (a mark at their time), by identifier code. */
+static const char *const event_ids[EV_KIND_COUNT] = {
+	[EV_TRIGGER_ACCEPTED] = ID_ACCEPTED, [EV_TRIGGER_REJECTED] = ID_REJECTED,
+	[EV_FRAME_DELIVERED] = ID_DELIVERED, [EV_FRAME_DROPPED] = ID_DROPPED, [EV_FRAME_SENT] = ID_SENT,
+	[EV_FAULT] = ID_FAULT, [EV_HOST_VIOLATION] = ID_VIOLATION,
+};
 
 static void at(struct vcd *v, uint64_t t)
 {
@@ -86,14 +128,6 @@ void vcd_record(struct vcd *v, const struct ev_record *rec)
 		at(v, r->t);
 		fprintf(v->f, "%d" ID_TRIGGER_IN "\n", r->a ? 1 : 0);
 		break;
-	case EV_TRIGGER_ACCEPTED:
-		at(v, r->t);
-		fputs("1" ID_ACCEPTED "\n", v->f);
-		break;
-	case EV_TRIGGER_REJECTED:
-		at(v, r->t);
-		fputs("1" ID_REJECTED "\n", v->f);
-		break;
 	case EV_EXPOSURE_START:
 	case EV_EXPOSURE_END: {
 		unsigned before = v->exposing;
@@ -118,15 +152,24 @@ void vcd_record(struct vcd *v, const struct ev_record *rec)
 		at(v, r->t);
 		fprintf(v->f, "%d" ID_STROBE_OUT "\n", r->a ? 1 : 0);
 		break;
-	case EV_FRAME_DELIVERED:
+	case EV_FRAME_MEMORY: {
+		/* a 32-bit vector in binary, most significant bit first (IEEE 1364 18.2.3) */
+		char bits[33];
+		uint32_t level = r->a > UINT32_MAX ? UINT32_MAX : (uint32_t)r->a;
+		int n = 0;
+		for (int i = 31; i >= 0; i--)
+			if (n || (level >> i) & 1 || i == 0)
+				bits[n++] = (char)('0' + ((level >> i) & 1));
+		bits[n] = '\0';
 		at(v, r->t);
-		fputs("1" ID_DELIVERED "\n", v->f);
+		fprintf(v->f, "b%s " ID_MEMORY "\n", bits);
 		break;
-	case EV_FRAME_DROPPED:
-		at(v, r->t);
-		fputs("1" ID_DROPPED "\n", v->f);
-		break;
+	}
 	default:
+		if (event_ids[r->kind]) {
+			at(v, r->t);
+			fprintf(v->f, "1%s\n", event_ids[r->kind]);
+		}
 		break;
 	}
 }

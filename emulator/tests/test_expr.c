@@ -46,6 +46,13 @@ static void check(const char *text, bool integer, double want, unsigned line)
 #define CHECK_F(text, want) check((text), false, (want), __LINE__)
 #define CHECK_I(text, want) check((text), true, (want), __LINE__)
 
+static void collect_nothing(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	(void)name;
+	(void)len;
+}
+
 static void check_err(const char *text, int want_rc, unsigned line)
 {
 	double v = 0;
@@ -205,6 +212,52 @@ static void test_expr_syntax_errors(void)
 	CHECK_ERR("5 % 0", DFK_ERR_INVAL);
 }
 
+/* Regressions (attack run): integer operators on values with no int64 meaning
+ * were undefined behaviour, and INT64_MIN % -1 raised SIGFPE. */
+static void test_expr_integer_edges_defined(void)
+{
+	CHECK_I("(-9223372036854775807 - 1) % -1", 0);
+	CHECK_I("-7 % -1", 0);
+	CHECK_I("-7 % 3", -1);
+	CHECK_I("-1 << 4", -16);
+	CHECK_I("-16 >> 2", -4);
+	CHECK_I("1 << 70", 64);       /* shift counts are taken mod 64 */
+	CHECK_ERR("1e19 & 1", DFK_ERR_RANGE);
+	CHECK_ERR("-1e19 | 1", DFK_ERR_RANGE);
+	CHECK_ERR("~1e300", DFK_ERR_RANGE);
+	CHECK_ERR("9223372036854775808 % 2", DFK_ERR_RANGE);
+	CHECK_ERR("(1e308 * 10) ^ 1", DFK_ERR_RANGE);
+	CHECK_ERR("1 << 1e30", DFK_ERR_RANGE);
+}
+
+/* Nesting and length are bounded, so a formula cannot exhaust the stack. */
+static void test_expr_depth_and_length_bounded(void)
+{
+	char text[8192];
+	double v;
+
+	memset(text, '(', 200);
+	strcpy(text + 200, "1");
+	memset(text + 201, ')', 200);
+	text[401] = '\0';
+	CHECK_ERR(text, DFK_ERR_RANGE);
+	memset(text, '-', 5000);
+	strcpy(text + 5000, "1");
+	CHECK_ERR(text, DFK_ERR_RANGE);
+	memset(text, '-', 60);
+	strcpy(text + 60, "1");
+	CHECK_F(text, 1);
+	text[0] = '\0';
+	for (int i = 0; i < 100; i++)
+		strcat(text, "0?0:");
+	strcat(text, "7");
+	CHECK_ERR(text, DFK_ERR_RANGE);
+	memset(text, ' ', 5000);
+	strcpy(text + 5000, "1");
+	test_assert_int(expr_eval(text, false, lookup, NULL, &v), DFK_ERR_RANGE, __LINE__, __FILE__, "long text");
+	test_assert_int(expr_names(text, collect_nothing, NULL), DFK_ERR_RANGE, __LINE__, __FILE__, "long names");
+}
+
 /* ---- expr_names ---- */
 
 static struct {
@@ -269,6 +322,8 @@ static const struct test_case cases[] = {
 	{ "test_expr_unknown_identifier", test_expr_unknown_identifier },
 	{ "test_expr_syntax_errors", test_expr_syntax_errors },
 	{ "test_expr_names_once_each", test_expr_names_once_each },
+	{ "test_expr_integer_edges_defined", test_expr_integer_edges_defined },
+	{ "test_expr_depth_and_length_bounded", test_expr_depth_and_length_bounded },
 	{ NULL, NULL },
 };
 

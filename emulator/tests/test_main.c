@@ -34,6 +34,13 @@ static const struct {
 	{ "framerate", test_framerate_add_suite },
 	{ "sensor", test_sensor_add_suite },
 	{ "sched", test_sched_add_suite },
+	{ "acquisition", test_acquisition_add_suite },
+	{ "trigger", test_trigger_add_suite },
+	{ "strobe", test_strobe_add_suite },
+	{ "autofunc", test_autofunc_add_suite },
+	{ "fault", test_fault_add_suite },
+	{ "host_monitor", test_host_monitor_add_suite },
+	{ "models", test_models_add_suite },
 };
 
 int main(void)

@@ -1,5 +1,5 @@
 /* u3v/u3v_control: the GenCP command/ack state machine over a small register
- * map of our own (u3v_control.h, PROTOCOLS.md section 3). Slow (flash) writes
+ * map of our own (u3v_control.h, docs/protocols.md section 4 "GenCP control channel"). Slow (flash) writes
  * finish on an event-loop timer in host time, which the tests run themselves.
  * Commands are built by hand here, not with the u3vcp builders. */
 #include <stdlib.h>
@@ -634,6 +634,311 @@ static void test_u3v_control_status_mapping(void)
 	ASSERT_INT(u3v_status_from_err(DFK_ERR_IO), 0x8FFF);
 }
 
+
+/* ---- faults: a fake owner with a device clock the tests advance by hand ---- */
+
+#define GF_SCRIPT 8
+#define GF_LOG 32
+
+static struct {
+	struct u3v_ack_fault script[GF_SCRIPT];   /* given to the commands in order (NONE: no fault) */
+	unsigned n_script;
+	unsigned asked;                           /* on_command calls */
+	uint16_t asked_id[GF_LOG];
+	uint64_t now;
+	unsigned n_wakes;
+	uint64_t wakes[GF_LOG];
+} G;
+
+static bool gf_on_command(void *ctx, uint16_t request_id, struct u3v_ack_fault *out)
+{
+	unsigned i = G.asked;
+
+	(void)ctx;
+	G.asked_id[G.asked++ % GF_LOG] = request_id;
+	if (i >= G.n_script || G.script[i].kind == U3V_ACK_FAULT_NONE)
+		return false;
+	*out = G.script[i];
+	return true;
+}
+
+static uint64_t gf_now(void *ctx)
+{
+	(void)ctx;
+	return G.now;
+}
+
+static void gf_wake_at(void *ctx, uint64_t t)
+{
+	(void)ctx;
+	G.wakes[G.n_wakes++ % GF_LOG] = t;
+}
+
+static const struct u3v_control_fault_ops gf_ops = { .on_command = gf_on_command, .now = gf_now,
+						      .wake_at = gf_wake_at };
+
+static void gf_begin(uint64_t now)
+{
+	memset(&G, 0, sizeof(G));
+	G.now = now;
+	u3v_control_set_fault_ops(&T->c, &gf_ops, &G);
+}
+
+/* The nth command the engine is asked about (0-based, counting from gf_begin) gets this fault. */
+static void gf_arm(unsigned nth, enum u3v_ack_fault_kind kind, uint64_t duration, uint16_t status, uint16_t ack_id)
+{
+	CU_ASSERT_FATAL(nth < GF_SCRIPT);
+	G.script[nth].kind = kind;
+	G.script[nth].duration_ns = duration;
+	G.script[nth].status = status;
+	G.script[nth].ack_id = ack_id;
+	if (G.n_script <= nth)
+		G.n_script = nth + 1;
+}
+
+static void gf_advance(uint64_t t)
+{
+	G.now = t;
+	u3v_control_wake(&T->c);
+}
+
+static void test_u3v_control_fault_none_changes_nothing(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	uint8_t p[24];
+
+	gf_begin(0);
+	send_read(500, 0x0004, 4, REQ);
+	EXPECT_ACK(0, 0x0801, 500, 4);
+	ASSERT_BYTES(T->ack + 12, "\x14\x15\x16\x17", 4);
+	send_write(501, 0x0000, "\1\2\3\4", 4, REQ);
+	EXPECT_ACK(0, 0x0803, 501, 4);
+	send_read(501, 0x0000, 4, REQ | 0x8000);            /* a resend is a command too */
+	EXPECT_ACK(0, 0x0803, 501, 4);
+	ASSERT_INT(G.asked, 3);
+	ASSERT_INT(G.asked_id[0], 500);
+	ASSERT_INT(G.asked_id[1], 501);
+	/* no valid header, no question: too short, another prefix, a length that does not match */
+	u3v_control_command(&T->c, (const uint8_t *)"junk", 4);
+	header(p, REQ, 0x0800, 12, 502);
+	p[0] = 'X';
+	memset(p + 12, 0, 12);
+	u3v_control_command(&T->c, p, 24);
+	header(p, REQ, 0x0800, 12, 503);
+	u3v_control_command(&T->c, p, 23);
+	ASSERT_INT(G.asked, 3);
+	ASSERT_INT(T->c.stats.faults, 0);
+	ASSERT_INT(G.n_wakes, 0);
+	u3v_control_wake(&T->c);
+	ASSERT_INT(G.n_wakes, 0);
+}
+
+static void test_u3v_control_fault_pending(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	const uint64_t t0 = 1000000, d = 2500000;   /* 2.5 ms: the PENDING_ACK says 3 */
+	unsigned calls;
+
+	gf_begin(t0);
+	gf_arm(0, U3V_ACK_FAULT_PENDING, d, 0, 0);
+	gf_arm(1, U3V_ACK_FAULT_WRONG_ID, 0, 0, 999);   /* the command refused as busy: its ack carries 999 */
+	send_write(600, 0x0000, "\xA1\xA2\xA3\xA4", 4, REQ);
+	/* PENDING_ACK at once (GenCP: status 0, PENDING_ACK, 4 bytes, the request id; timeout in ms) */
+	EXPECT_ACK(0, 0x0805, 600, 4);
+	ASSERT_INT(t_get_le16(T->ack + 14), 3);
+	ASSERT_BYTES(T->rw.bytes, "\xA1\xA2\xA3\xA4", 4);   /* executed */
+	ASSERT_INT(pull(1024), 0);                            /* the real ack waits */
+	ASSERT_INT(G.n_wakes, 1);
+	ASSERT_INT(G.wakes[0], t0 + d);
+	ASSERT_INT(T->c.stats.pending_acks, 1);
+	/* meanwhile the channel is busy: a new command is refused, not executed */
+	send_write(601, 0x0004, "\xFF\xFF\xFF\xFF", 4, REQ);
+	EXPECT_ACK(0x8007, 0x0803, 999, 0);
+	ASSERT_BYTES(T->rw.bytes + 4, "\x14\x15\x16\x17", 4);
+	ASSERT_INT(G.asked, 2);
+	calls = T->ack_ready_calls;
+	gf_advance(t0 + d - 1);               /* a wake a little early: the same wake is asked for again */
+	ASSERT_INT(pull(1024), 0);
+	ASSERT_INT(T->ack_ready_calls, calls);
+	ASSERT_INT(G.n_wakes, 2);
+	ASSERT_INT(G.wakes[1], t0 + d);
+	gf_advance(t0 + d);
+	ASSERT_INT(T->ack_ready_calls, calls + 1);
+	EXPECT_ACK(0, 0x0803, 600, 4);
+	ASSERT_INT(pull(1024), 0);
+	/* no longer busy */
+	send_read(602, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0801, 602, 4);
+	ASSERT_BYTES(T->ack + 12, "\xA1\xA2\xA3\xA4", 4);
+
+	/* the timeout field: D rounded up to ms, at most 0xFFFF */
+	gf_arm(3, U3V_ACK_FAULT_PENDING, 1, 0, 0);
+	send_read(603, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0805, 603, 4);
+	ASSERT_INT(t_get_le16(T->ack + 14), 1);
+	gf_advance(G.now + 1);
+	EXPECT_ACK(0, 0x0801, 603, 4);
+	gf_arm(4, U3V_ACK_FAULT_PENDING, 3000000, 0, 0);
+	send_read(604, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0805, 604, 4);
+	ASSERT_INT(t_get_le16(T->ack + 14), 3);
+	gf_advance(G.now + 3000000);
+	EXPECT_ACK(0, 0x0801, 604, 4);
+	gf_arm(5, U3V_ACK_FAULT_PENDING, 70000000000ull, 0, 0);
+	send_read(605, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0805, 605, 4);
+	ASSERT_INT(t_get_le16(T->ack + 14), 0xFFFF);
+	ASSERT_INT(G.wakes[G.n_wakes - 1], G.now + 70000000000ull);
+}
+
+static void test_u3v_control_fault_pending_on_flash_write(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	uint64_t end = mono_now_ns() + 2000000000ull;
+
+	/* the fault's PENDING_ACK, then the flash write's own; the real ack after both */
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_PENDING, 5000000000ull, 0, 0);
+	send_write(650, 0x0100, "\x11\x22\x33\x44", 4, REQ);
+	EXPECT_ACK(0, 0x0805, 650, 4);
+	ASSERT_INT(t_get_le16(T->ack + 14), 5000);
+	EXPECT_ACK(0, 0x0805, 650, 4);
+	while (!T->slow.writes && mono_now_ns() < end)
+		evloop_run_once(T->loop, 2);
+	ASSERT_INT(T->slow.writes, 1);
+	ASSERT_INT(pull(1024), 0);          /* flash written, but the fault's time has not come */
+	send_read(651, 0x0000, 4, REQ);     /* still busy */
+	EXPECT_ACK(0x8007, 0x0801, 651, 0);
+	gf_advance(5000000000ull);
+	EXPECT_ACK(0, 0x0803, 650, 4);
+	ASSERT_INT(T->c.stats.pending_acks, 2);
+}
+
+static void test_u3v_control_fault_error_not_executed(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_ERROR, 0, 0x8007, 0);
+	gf_arm(2, U3V_ACK_FAULT_ERROR, 0, 0x8FFF, 0);
+	send_write(700, 0x0000, "\xEE\xEE\xEE\xEE", 4, REQ);
+	EXPECT_ACK(0x8007, 0x0803, 700, 0);
+	ASSERT_INT(T->rw.writes, 0);
+	ASSERT_BYTES(T->rw.bytes, "\x10\x11\x12\x13", 4);
+	/* the device answered 700 so: a resend of it gets the same */
+	send_write(700, 0x0000, "\xEE\xEE\xEE\xEE", 4, REQ | 0x8000);
+	EXPECT_ACK(0x8007, 0x0803, 700, 0);
+	ASSERT_INT(T->rw.writes, 0);
+	send_read(701, 0x0000, 4, REQ);
+	EXPECT_ACK(0x8FFF, 0x0801, 701, 0);
+	ASSERT_INT(pull(1024), 0);
+	ASSERT_INT(T->c.stats.faults, 2);
+	ASSERT_INT(G.n_wakes, 0);
+}
+
+static void test_u3v_control_fault_wrong_id(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_WRONG_ID, 0, 0, 801);
+	send_read(800, 0x0004, 4, REQ);
+	EXPECT_ACK(0, 0x0801, 801, 4);
+	ASSERT_BYTES(T->ack + 12, "\x14\x15\x16\x17", 4);   /* executed */
+	/* the host resends 800: it gets the ack the device meant */
+	send_read(800, 0x0004, 4, REQ | 0x8000);
+	EXPECT_ACK(0, 0x0801, 800, 4);
+	ASSERT_BYTES(T->ack + 12, "\x14\x15\x16\x17", 4);
+}
+
+static void test_u3v_control_fault_late(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	unsigned calls;
+
+	gf_begin(100);
+	gf_arm(0, U3V_ACK_FAULT_LATE, 1000000000ull, 0, 0);
+	calls = T->ack_ready_calls;
+	send_write(900, 0x0000, "\x31\x32\x33\x34", 4, REQ);
+	ASSERT_BYTES(T->rw.bytes, "\x31\x32\x33\x34", 4);   /* executed at once */
+	ASSERT_INT(pull(1024), 0);
+	ASSERT_INT(T->ack_ready_calls, calls);
+	ASSERT_INT(G.n_wakes, 1);
+	ASSERT_INT(G.wakes[0], 100 + 1000000000ull);
+	/* a stray packet's answer is not held behind it */
+	u3v_control_command(&T->c, (const uint8_t *)"junk", 4);
+	ASSERT_INT(pull(1024), 1);
+	ASSERT_INT(t_get_le16(T->ack + 4), 0x800E);
+	ASSERT_INT(pull(1024), 0);
+	gf_advance(100 + 1000000000ull);
+	ASSERT_INT(T->ack_ready_calls, calls + 2);
+	EXPECT_ACK(0, 0x0803, 900, 4);
+
+	/* the host timed out and sent a new command: the late ack is dropped, as any uncollected one */
+	gf_arm(1, U3V_ACK_FAULT_LATE, 1000, 0, 0);
+	send_read(901, 0x0000, 4, REQ);
+	ASSERT_INT(pull(1024), 0);
+	T->c.stats.dropped_acks = 0;
+	send_read(902, 0x0004, 4, REQ);     /* not busy: executed at once */
+	ASSERT_INT(T->c.stats.dropped_acks, 1);
+	EXPECT_ACK(0, 0x0801, 902, 4);
+	gf_advance(G.now + 1000);
+	ASSERT_INT(pull(1024), 0);
+}
+
+static void test_u3v_control_fault_drop(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	unsigned calls = T->ack_ready_calls;
+
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_DROP, 0, 0, 0);
+	send_write(950, 0x0008, "\x51\x52\x53\x54", 4, REQ);
+	ASSERT_BYTES(T->rw.bytes + 8, "\x51\x52\x53\x54", 4);   /* executed */
+	ASSERT_INT(pull(1024), 0);
+	ASSERT_INT(T->ack_ready_calls, calls);
+	ASSERT_INT(G.n_wakes, 0);
+	gf_advance(1000000000000ull);
+	ASSERT_INT(pull(1024), 0);
+	/* the host resends: the device still has the answer, and does not write twice */
+	send_write(950, 0x0008, "\x51\x52\x53\x54", 4, REQ | 0x8000);
+	EXPECT_ACK(0, 0x0803, 950, 4);
+	ASSERT_INT(T->rw.writes, 1);
+}
+
+static void test_u3v_control_fault_reset_forgets_held(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_PENDING, 1000, 0, 0);
+	send_read(960, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0805, 960, 4);
+	u3v_control_reset(&T->c);
+	ASSERT_INT(pull(1024), 0);
+	send_read(961, 0x0000, 4, REQ);   /* not busy any more, though its time has not come */
+	EXPECT_ACK(0, 0x0801, 961, 4);
+	gf_advance(1000);
+	ASSERT_INT(pull(1024), 0);
+
+	gf_arm(2, U3V_ACK_FAULT_LATE, 1000, 0, 0);
+	send_read(962, 0x0000, 4, REQ);
+	u3v_control_reset(&T->c);
+	gf_advance(5000);
+	ASSERT_INT(pull(1024), 0);
+}
+
+static void test_u3v_control_fault_removing_ops_releases_held(void)
+{
+	CU_ASSERT_FATAL(T && T->ready);   /* fixture up */
+	gf_begin(0);
+	gf_arm(0, U3V_ACK_FAULT_LATE, 1000000, 0, 0);
+	send_read(970, 0x0000, 4, REQ);
+	ASSERT_INT(pull(1024), 0);
+	u3v_control_set_fault_ops(&T->c, NULL, NULL);
+	EXPECT_ACK(0, 0x0801, 970, 4);
+	send_read(971, 0x0000, 4, REQ);
+	EXPECT_ACK(0, 0x0801, 971, 4);
+	ASSERT_INT(G.asked, 1);
+}
+
 static const struct test_case cases[] = {
 	{ "test_u3v_control_readmem_ack", test_u3v_control_readmem_ack },
 	{ "test_u3v_control_request_id_echoed", test_u3v_control_request_id_echoed },
@@ -657,6 +962,15 @@ static const struct test_case cases[] = {
 	{ "test_u3v_control_reset_forgets", test_u3v_control_reset_forgets },
 	{ "test_u3v_control_scripted_session", test_u3v_control_scripted_session },
 	{ "test_u3v_control_status_mapping", test_u3v_control_status_mapping },
+	{ "test_u3v_control_fault_none_changes_nothing", test_u3v_control_fault_none_changes_nothing },
+	{ "test_u3v_control_fault_pending", test_u3v_control_fault_pending },
+	{ "test_u3v_control_fault_pending_on_flash_write", test_u3v_control_fault_pending_on_flash_write },
+	{ "test_u3v_control_fault_error_not_executed", test_u3v_control_fault_error_not_executed },
+	{ "test_u3v_control_fault_wrong_id", test_u3v_control_fault_wrong_id },
+	{ "test_u3v_control_fault_late", test_u3v_control_fault_late },
+	{ "test_u3v_control_fault_drop", test_u3v_control_fault_drop },
+	{ "test_u3v_control_fault_reset_forgets_held", test_u3v_control_fault_reset_forgets_held },
+	{ "test_u3v_control_fault_removing_ops_releases_held", test_u3v_control_fault_removing_ops_releases_held },
 	{ NULL, NULL },
 };
 

@@ -1,5 +1,5 @@
 /* u3v/u3vcp: GenCP packets of the U3V control channel, byte for byte
- * (PROTOCOLS.md section 3; GenCP 1.0; all fields little-endian). */
+ * (docs/protocols.md section 4 "GenCP control channel"; GenCP 1.0; all fields little-endian). */
 #include <string.h>
 
 #include "../u3v/u3vcp.h"

@@ -1,6 +1,6 @@
 /* usb/usb_device: the EP0 standard requests and the bulk endpoint queues,
  * driven through a fake USB function and a capturing completion callback
- * (USB 3.2 chapter 9.4, PROTOCOLS.md section 1 "Enumeration traffic"). */
+ * (USB 3.2 chapter 9.4, docs/protocols.md section 2.7 "Enumeration traffic"). */
 #include <string.h>
 
 #include "../u3v/u3v_desc.h"
@@ -187,7 +187,8 @@ static struct done *control_len(uint8_t type, uint8_t req, uint16_t value, uint1
 				uint32_t buf_len, const uint8_t *out)
 {
 	static uint32_t next_id = 1000;
-	struct usb_xfer *x = new_xfer(next_id++, 0x00, buf_len);
+	/* the transport's direction agrees with the setup packet, as usb_submit_urb() demands */
+	struct usb_xfer *x = new_xfer(next_id++, type & USB_ENDPOINT_DIR_IN, buf_len);
 	unsigned before = T.n_done;
 
 	x->setup[0] = type;
@@ -536,6 +537,34 @@ static void test_usb_device_unknown_requests_stall(void)
 	CU_ASSERT(T.dev.n_stalls >= 5);
 }
 
+/* Regression (attack run): a transfer whose direction disagrees with its setup
+ * packet completed as IN with wLength bytes of data that did not exist. */
+static void test_usb_device_control_direction_mismatch_stalls(void)
+{
+	struct usb_xfer *x;
+	unsigned before = T.n_done;
+
+	x = new_xfer(77, 0x80, 16);                /* IN transfer, host-to-device SET_CONFIGURATION */
+	memcpy(x->setup, "\x00\x09\x01\x00\x00\x00\x10\x00", 8);
+	usb_device_submit(&T.dev, x);
+	ASSERT_INT(T.n_done, before + 1);
+	ASSERT_INT(T.done[before].status, -32);
+	ASSERT_INT(T.done[before].len, 0);
+	ASSERT_INT(T.dev.config, 0);
+	x = new_xfer(78, 0x00, 18);                /* OUT transfer carrying a GET_DESCRIPTOR */
+	memcpy(x->setup, "\x80\x06\x00\x01\x00\x00\x12\x00", 8);
+	x->data = T.out_bufs[T.n_xfers - 1];
+	usb_device_submit(&T.dev, x);
+	ASSERT_INT(T.n_done, before + 2);
+	ASSERT_INT(T.done[before + 1].status, -32);
+	ASSERT_INT(T.done[before + 1].len, 0);
+	x = new_xfer(79, 0x80, 0);                 /* no data stage: either direction is fine */
+	memcpy(x->setup, "\x00\x09\x01\x00\x00\x00\x00\x00", 8);
+	usb_device_submit(&T.dev, x);
+	ASSERT_INT(T.done[before + 2].status, 0);
+	ASSERT_INT(T.dev.config, 1);
+}
+
 static void test_usb_device_set_sel_and_isoch_delay(void)
 {
 	static const uint8_t sel[6] = { 0x0A, 0x00, 0xFF, 0x00, 0xFF, 0x00 };
@@ -724,6 +753,703 @@ static void test_usb_device_drain(void)
 	ASSERT_INT(T.fn.config, 0);
 }
 
+
+/* ---- faults: a fake owner with a device clock the tests advance by hand ---- */
+
+#define FF_SCRIPT 16
+#define FF_LOG 64
+
+static struct {
+	struct {
+		uint8_t ep;
+		struct usb_fault f;
+		bool used;
+	} script[FF_SCRIPT];              /* the next transfer on `ep` gets `f` */
+	unsigned n_script;
+	unsigned asked;                   /* on_transfer calls */
+	uint8_t asked_ep[FF_LOG];
+	uint64_t now;
+	unsigned n_wakes;                 /* wake_at calls */
+	uint64_t wakes[FF_LOG];
+} F;
+
+static bool ff_on_transfer(void *ctx, uint8_t ep, struct usb_fault *out)
+{
+	(void)ctx;
+	F.asked_ep[F.asked++ % FF_LOG] = ep;
+	for (unsigned i = 0; i < F.n_script; i++) {
+		if (F.script[i].used || F.script[i].ep != ep)
+			continue;
+		F.script[i].used = true;
+		*out = F.script[i].f;
+		return true;
+	}
+	return false;
+}
+
+static uint64_t ff_now(void *ctx)
+{
+	(void)ctx;
+	return F.now;
+}
+
+static void ff_wake_at(void *ctx, uint64_t t)
+{
+	(void)ctx;
+	F.wakes[F.n_wakes++ % FF_LOG] = t;
+}
+
+static const struct usb_fault_ops ff_ops = { .on_transfer = ff_on_transfer, .now = ff_now, .wake_at = ff_wake_at };
+
+/* Fault hooks on, device time `now`, configured. */
+static void ff_begin(uint64_t now)
+{
+	memset(&F, 0, sizeof(F));
+	F.now = now;
+	usb_device_set_fault_ops(&T.dev, &ff_ops, &F);
+	set_configuration(1);
+}
+
+static void ff_arm(uint8_t ep, enum usb_fault_kind kind, uint32_t bytes, uint64_t until, int status)
+{
+	CU_ASSERT_FATAL(F.n_script < FF_SCRIPT);
+	F.script[F.n_script].ep = ep;
+	F.script[F.n_script].f.kind = kind;
+	F.script[F.n_script].f.bytes = bytes;
+	F.script[F.n_script].f.until = until;
+	F.script[F.n_script].f.status = status;
+	F.n_script++;
+}
+
+/* Device time passes to t; the owner wakes the core as it asked (or not: the core must not care). */
+static void ff_advance(uint64_t t)
+{
+	F.now = t;
+	usb_device_wake(&T.dev);
+}
+
+static struct done *done_id(uint32_t id)
+{
+	for (unsigned i = 0; i < T.n_done; i++)
+		if (T.done[i].id == id)
+			return &T.done[i];
+	return NULL;
+}
+
+/* The completion of `id`, which must have come. */
+static struct done *got(uint32_t id)
+{
+	struct done *d = done_id(id);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	return d;
+}
+
+/* A transfer that must complete at once. */
+static struct done *bulk_now(uint32_t id, uint8_t ep, uint32_t len, const uint8_t *out)
+{
+	struct done *d = bulk(id, ep, len, out);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	return d;
+}
+
+static struct done *control_now(uint8_t type, uint8_t req, uint16_t value, uint16_t index, uint16_t wlength,
+				const uint8_t *out)
+{
+	struct done *d = control(type, req, value, index, wlength, out);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	return d;
+}
+
+static int ep_halted(uint8_t ep)
+{
+	struct done *d = control(0x82, USB_REQ_GET_STATUS, 0, ep, 2, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	return d->data[0] & 1;
+}
+
+static void test_usb_device_fault_none_changes_nothing(void)
+{
+	static const uint8_t cmd[4] = { 1, 2, 3, 4 };
+	struct done *d;
+	struct usb_xfer *x;
+
+	ff_begin(1000);                                              /* SET_CONFIGURATION: asked (0x00) */
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);  /* asked (0x80) */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 18);
+	d = bulk_now(1, 0x01, 4, cmd);                                   /* asked */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 4);
+	ASSERT_BYTES(T.fn.out_data, cmd, 4);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));               /* asked, waits for data as always */
+	fake_push(&T.fn, 0x83, "frame", 5);
+	usb_device_in_ready(&T.dev, 0x83);
+	d = done_id(2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_BYTES(d->data, "frame", 5);
+	ASSERT_INT(F.asked, 4);
+	ASSERT_INT(F.asked_ep[0], 0x00);
+	ASSERT_INT(F.asked_ep[1], 0x80);
+	ASSERT_INT(F.asked_ep[2], 0x01);
+	ASSERT_INT(F.asked_ep[3], 0x83);
+
+	/* the core's own failures are not offered to the fault engine */
+	control(0x02, USB_REQ_SET_FEATURE, USB_FEAT_ENDPOINT_HALT, 0x01, 0, NULL);   /* asked */
+	ASSERT_INT(F.asked, 5);
+	d = bulk_now(3, 0x01, 4, cmd);                                   /* halted */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	d = bulk_now(4, 0x84, 64, NULL);                                 /* no such endpoint */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	x = new_xfer(5, 0x80, 16);                                   /* direction mismatch */
+	memcpy(x->setup, "\x00\x09\x01\x00\x00\x00\x10\x00", 8);
+	usb_device_submit(&T.dev, x);
+	ASSERT_INT(got(5)->status, USB_ST_STALL);
+	ASSERT_INT(F.asked, 5);
+	ASSERT_INT(T.dev.n_faults, 0);
+	ASSERT_INT(F.n_wakes, 0);
+	usb_device_wake(&T.dev);                                     /* a wake with nothing held does nothing */
+	ASSERT_INT(F.n_wakes, 0);
+}
+
+static void test_usb_device_fault_stall_in_halts_endpoint(void)
+{
+	struct done *d;
+	unsigned calls, asked;
+
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "data", 4);
+	ff_arm(0x83, USB_FAULT_STALL, 0, 0, 0);
+	calls = T.fn.bulk_in_calls;
+	d = bulk_now(1, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.bulk_in_calls, calls);   /* the function's data was not taken */
+	ASSERT_INT(T.fn.halts, 1);               /* as SET_FEATURE(ENDPOINT_HALT) would */
+	ASSERT_INT(T.fn.halt_ep, 0x83);
+	CU_ASSERT(T.fn.halt_state);
+	ASSERT_INT(ep_halted(0x83), 1);
+	ASSERT_INT(T.dev.n_faults, 1);
+	/* later transfers stall until the host clears the halt; the core fails them itself */
+	asked = F.asked;
+	d = bulk_now(2, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(F.asked, asked);
+	control(0x02, USB_REQ_CLEAR_FEATURE, USB_FEAT_ENDPOINT_HALT, 0x83, 0, NULL);
+	ASSERT_INT(T.fn.halts, 2);
+	CU_ASSERT(!T.fn.halt_state);
+	d = bulk_now(3, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 4);
+	ASSERT_BYTES(d->data, "data", 4);
+}
+
+static void test_usb_device_fault_stall_in_order(void)
+{
+	/* A (no fault), B (stall), C (no fault): A gets its data, then B stalls and
+	 * halts the endpoint, and C, queued behind, fails with it */
+	ff_begin(0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	ff_arm(0x83, USB_FAULT_STALL, 0, 0, 0);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));
+	CU_ASSERT_PTR_NULL(bulk(3, 0x83, 1024, NULL));
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 3);
+	fake_push(&T.fn, 0x83, "A", 1);
+	fake_push(&T.fn, 0x83, "C", 1);
+	usb_device_in_ready(&T.dev, 0x83);
+	ASSERT_INT(T.n_done, 4);
+	ASSERT_INT(T.done[1].id, 1);
+	ASSERT_INT(T.done[1].status, 0);
+	ASSERT_BYTES(T.done[1].data, "A", 1);
+	ASSERT_INT(T.done[2].id, 2);
+	ASSERT_INT(T.done[2].status, USB_ST_STALL);
+	ASSERT_INT(T.done[3].id, 3);
+	ASSERT_INT(T.done[3].status, USB_ST_STALL);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 0);
+	ASSERT_INT(ep_halted(0x83), 1);
+	ASSERT_INT(T.fn.halts, 1);
+	/* the data behind the stall was kept for after the recovery */
+	control(0x02, USB_REQ_CLEAR_FEATURE, USB_FEAT_ENDPOINT_HALT, 0x83, 0, NULL);
+	ASSERT_BYTES(bulk_now(4, 0x83, 1024, NULL)->data, "C", 1);
+}
+
+static void test_usb_device_fault_stall_out_halts_endpoint(void)
+{
+	static const uint8_t cmd[4] = { 9, 8, 7, 6 };
+	struct done *d;
+
+	ff_begin(0);
+	ff_arm(0x01, USB_FAULT_STALL, 0, 0, 0);
+	d = bulk_now(1, 0x01, 4, cmd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.outs, 0);
+	ASSERT_INT(T.fn.halts, 1);
+	ASSERT_INT(T.fn.halt_ep, 0x01);
+	CU_ASSERT(T.fn.halt_state);
+	ASSERT_INT(ep_halted(0x01), 1);
+	d = bulk_now(2, 0x01, 4, cmd);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(T.fn.outs, 0);
+	control(0x02, USB_REQ_CLEAR_FEATURE, USB_FEAT_ENDPOINT_HALT, 0x01, 0, NULL);
+	d = bulk_now(3, 0x01, 4, cmd);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(T.fn.outs, 1);
+}
+
+static void test_usb_device_fault_stall_ep0_is_protocol_stall(void)
+{
+	struct done *d;
+
+	memset(&F, 0, sizeof(F));
+	usb_device_set_fault_ops(&T.dev, &ff_ops, &F);
+	ff_arm(0x00, USB_FAULT_STALL, 0, 0, 0);
+	d = control_now(0x00, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(T.dev.config, 0);      /* not executed */
+	ASSERT_INT(T.fn.configs, 0);
+	ASSERT_INT(T.fn.halts, 0);        /* the default pipe has no halt to set */
+	ASSERT_INT(T.dev.n_stalls, 1);
+	/* only that request: the next SETUP works */
+	set_configuration(1);
+	ASSERT_INT(T.dev.config, 1);
+	ASSERT_INT(ep_halted(0x00), 0);
+	ff_arm(0x80, USB_FAULT_STALL, 0, 0, 0);
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(d->len, 0);
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 18);
+}
+
+static void test_usb_device_fault_short(void)
+{
+	static const uint8_t dev_desc[8] = { 0x12, 0x01, 0x10, 0x03, 0xEF, 0x02, 0x01, 0x09 };
+	static const uint8_t cmd[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct done *d;
+	unsigned controls;
+
+	ff_begin(0);
+	/* IN: the chunk is cut, its rest is lost; the next transfer gets the next chunk */
+	fake_push(&T.fn, 0x83, "0123456789", 10);
+	fake_push(&T.fn, 0x83, "abc", 3);
+	ff_arm(0x83, USB_FAULT_SHORT, 4, 0, 0);
+	d = bulk_now(1, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 4);
+	ASSERT_BYTES(d->data, "0123", 4);
+	d = bulk_now(2, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->len, 3);
+	ASSERT_BYTES(d->data, "abc", 3);
+	/* IN with K 0: a zero-length packet */
+	fake_push(&T.fn, 0x83, "xyz", 3);
+	ff_arm(0x83, USB_FAULT_SHORT, 0, 0, 0);
+	d = bulk_now(3, 0x83, 1024, NULL);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 0);
+	/* K larger than the chunk changes nothing */
+	fake_push(&T.fn, 0x83, "xyz", 3);
+	ff_arm(0x83, USB_FAULT_SHORT, 100, 0, 0);
+	ASSERT_INT(bulk_now(4, 0x83, 1024, NULL)->len, 3);
+
+	/* OUT: only K bytes reach the function, and the completion says K */
+	ff_arm(0x01, USB_FAULT_SHORT, 3, 0, 0);
+	d = bulk_now(5, 0x01, 8, cmd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 3);
+	ASSERT_INT(T.fn.out_len, 3);
+	ASSERT_BYTES(T.fn.out_data, cmd, 3);
+
+	/* EP0 IN: the data stage ends early */
+	ff_arm(0x80, USB_FAULT_SHORT, 8, 0, 0);
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 8);
+	ASSERT_BYTES(d->data, dev_desc, 8);
+	/* EP0 OUT: a cut data stage is not acted on; the host sees K bytes taken */
+	controls = T.fn.controls;
+	ff_arm(0x00, USB_FAULT_SHORT, 2, 0, 0);
+	d = control_now(0x40, 0x01, 0, 0, 4, cmd);
+	ASSERT_INT(d->status, 0);
+	ASSERT_INT(d->len, 2);
+	ASSERT_INT(T.fn.controls, controls);
+	/* ... a whole one is (the fake refuses this vendor request: a stall) */
+	ff_arm(0x00, USB_FAULT_SHORT, 4, 0, 0);
+	d = control_now(0x40, 0x01, 0, 0, 4, cmd);
+	ASSERT_INT(T.fn.controls, controls + 1);
+	ASSERT_INT(d->status, USB_ST_STALL);
+	ASSERT_INT(T.dev.n_faults, 7);
+}
+
+static void test_usb_device_fault_babble(void)
+{
+	static const uint8_t cmd[4] = { 1, 2, 3, 4 };
+	struct done *d;
+	unsigned calls;
+
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "data", 4);
+	ff_arm(0x83, USB_FAULT_BABBLE, 0, 0, 0);
+	calls = T.fn.bulk_in_calls;
+	d = bulk_now(1, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_OVERFLOW);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.bulk_in_calls, calls);   /* nothing was pulled from the function */
+	ASSERT_BYTES(bulk_now(2, 0x83, 1024, NULL)->data, "data", 4);
+	ASSERT_INT(ep_halted(0x83), 0);
+	/* a babble with nothing to send completes too: it needs no data */
+	ff_arm(0x83, USB_FAULT_BABBLE, 0, 0, 0);
+	d = bulk_now(3, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, USB_ST_OVERFLOW);
+
+	ff_arm(0x01, USB_FAULT_BABBLE, 0, 0, 0);
+	d = bulk_now(4, 0x01, 4, cmd);
+	ASSERT_INT(d->status, USB_ST_OVERFLOW);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.outs, 0);
+
+	ff_arm(0x80, USB_FAULT_BABBLE, 0, 0, 0);
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);
+	ASSERT_INT(d->status, USB_ST_OVERFLOW);
+	ASSERT_INT(d->len, 0);
+}
+
+static void test_usb_device_fault_error_status(void)
+{
+	static const uint8_t cmd[4] = { 1, 2, 3, 4 };
+	struct done *d;
+	unsigned calls;
+
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "data", 4);
+	ff_arm(0x83, USB_FAULT_ERROR, 0, 0, -71);   /* EPROTO */
+	calls = T.fn.bulk_in_calls;
+	d = bulk_now(1, 0x83, 1024, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->status, -71);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.bulk_in_calls, calls);
+	ASSERT_INT(ep_halted(0x83), 0);
+	ASSERT_BYTES(bulk_now(2, 0x83, 1024, NULL)->data, "data", 4);
+
+	ff_arm(0x01, USB_FAULT_ERROR, 0, 0, -110);  /* ETIMEDOUT */
+	d = bulk_now(3, 0x01, 4, cmd);
+	ASSERT_INT(d->status, -110);
+	ASSERT_INT(d->len, 0);
+	ASSERT_INT(T.fn.outs, 0);
+	ASSERT_INT(ep_halted(0x01), 0);
+
+	ff_arm(0x00, USB_FAULT_ERROR, 0, 0, -71);
+	d = control_now(0x00, USB_REQ_SET_CONFIGURATION, 0, 0, 0, NULL);
+	ASSERT_INT(d->status, -71);
+	ASSERT_INT(T.dev.config, 1);   /* not executed */
+}
+
+static void test_usb_device_fault_delay_in_keeps_order(void)
+{
+	ff_begin(1000);
+	fake_push(&T.fn, 0x83, "a", 1);
+	fake_push(&T.fn, 0x83, "b", 1);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 5000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));   /* data is there, but not before 5000 */
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));   /* behind it: waits too */
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 2);
+	ASSERT_INT(F.n_wakes, 1);
+	ASSERT_INT(F.wakes[0], 5000);
+	/* data for it arriving changes nothing */
+	usb_device_in_ready(&T.dev, 0x83);
+	ASSERT_INT(T.n_done, 1);
+	ASSERT_INT(F.n_wakes, 1);
+	/* the other IN endpoints are not held */
+	fake_push(&T.fn, 0x81, "ack", 3);
+	CU_ASSERT_PTR_NOT_NULL(bulk(3, 0x81, 64, NULL));
+	/* a wake a little early: nothing, and the same wake is asked for again */
+	ff_advance(4999);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 2);
+	ASSERT_INT(F.n_wakes, 2);
+	ASSERT_INT(F.wakes[1], 5000);
+	ff_advance(5000);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 0);
+	ASSERT_INT(T.done[2].id, 1);
+	ASSERT_BYTES(T.done[2].data, "a", 1);
+	ASSERT_INT(T.done[3].id, 2);
+	ASSERT_BYTES(T.done[3].data, "b", 1);
+	ASSERT_INT(F.n_wakes, 2);   /* nothing left to wait for */
+	/* a delay past which no data has come: it then waits for data as usual */
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 6000, 0);
+	CU_ASSERT_PTR_NULL(bulk(4, 0x83, 1024, NULL));
+	ff_advance(7000);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 1);
+	fake_push(&T.fn, 0x83, "late", 4);
+	usb_device_in_ready(&T.dev, 0x83);
+	ASSERT_BYTES(got(4)->data, "late", 4);
+}
+
+static void test_usb_device_fault_nak_in_holds_earlier_transfers(void)
+{
+	ff_begin(0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));   /* waits for data */
+	ff_arm(0x83, USB_FAULT_NAK, 0, 3000, 0);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));   /* the endpoint NAKs from now until 3000 */
+	fake_push(&T.fn, 0x83, "one", 3);
+	fake_push(&T.fn, 0x83, "two", 3);
+	usb_device_in_ready(&T.dev, 0x83);
+	ASSERT_INT(T.n_done, 1);                          /* not even 1, queued before */
+	ASSERT_INT(F.n_wakes, 1);
+	ASSERT_INT(F.wakes[0], 3000);
+	ff_advance(2000);
+	ASSERT_INT(T.n_done, 1);
+	ff_advance(3000);
+	ASSERT_INT(T.n_done, 3);
+	ASSERT_INT(T.done[1].id, 1);
+	ASSERT_BYTES(T.done[1].data, "one", 3);
+	ASSERT_INT(T.done[2].id, 2);
+	ASSERT_BYTES(T.done[2].data, "two", 3);
+	/* over: a new transfer completes at once */
+	fake_push(&T.fn, 0x83, "3", 1);
+	CU_ASSERT_PTR_NOT_NULL(bulk(3, 0x83, 1024, NULL));
+}
+
+static void test_usb_device_fault_delay_out_and_ep0(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 }, c2[4] = { 2, 2, 2, 2 };
+	struct done *d;
+
+	ff_begin(1000);
+	ff_arm(0x01, USB_FAULT_DELAY, 0, 2000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x01, 4, c1));
+	ASSERT_INT(T.fn.outs, 0);                         /* not processed before its time */
+	CU_ASSERT_PTR_NULL(bulk(2, 0x01, 4, c2));         /* behind it on the pipe: in order */
+	ASSERT_INT(usb_device_pending(&T.dev, 0x01), 2);
+	ASSERT_INT(F.n_wakes, 1);
+	ASSERT_INT(F.wakes[0], 2000);
+	/* EP0 is another pipe */
+	d = control_now(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	ASSERT_INT(d->len, 18);
+	ff_advance(2000);
+	ASSERT_INT(T.fn.outs, 2);
+	ASSERT_BYTES(T.fn.out_data, c2, 4);
+	ASSERT_INT(got(1)->status, 0);
+	ASSERT_INT(got(1)->len, 4);
+	CU_ASSERT(got(1) < got(2));
+	ASSERT_INT(usb_device_pending(&T.dev, 0x01), 0);
+
+	/* a delayed control transfer is executed when its time comes */
+	ff_arm(0x00, USB_FAULT_DELAY, 0, 3000, 0);
+	CU_ASSERT_PTR_NULL(control(0x00, USB_REQ_SET_CONFIGURATION, 0, 0, 0, NULL));
+	ASSERT_INT(T.dev.config, 1);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x00), 1);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x80), 1);   /* one pipe, both directions */
+	/* a GET_DESCRIPTOR after it waits its turn */
+	CU_ASSERT_PTR_NULL(control(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL));
+	ff_advance(3000);
+	ASSERT_INT(T.dev.config, 0);
+	ASSERT_INT(T.done[T.n_done - 2].status, 0);
+	ASSERT_INT(T.done[T.n_done - 1].len, 18);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x00), 0);
+}
+
+static void test_usb_device_fault_nak_out_is_the_pipe(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 }, c2[4] = { 2, 2, 2, 2 };
+	struct usb_xfer *x;
+
+	ff_begin(0);
+	ff_arm(0x01, USB_FAULT_NAK, 0, 4000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x01, 4, c1));
+	/* the host gives up on it; the endpoint still refuses data until 4000 */
+	x = usb_device_cancel(&T.dev, &T.owner, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	ASSERT_INT(x->id, 1);
+	CU_ASSERT_PTR_NULL(x->next);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x01), 0);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x01, 4, c2));
+	ASSERT_INT(T.fn.outs, 0);
+	ff_advance(3999);
+	ASSERT_INT(T.fn.outs, 0);
+	ff_advance(4000);
+	ASSERT_INT(T.fn.outs, 1);
+	ASSERT_BYTES(T.fn.out_data, c2, 4);
+	ASSERT_INT(got(2)->status, 0);
+	CU_ASSERT_PTR_NULL(done_id(1));
+}
+
+static void test_usb_device_fault_unlink_held_transfer(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 }, c2[4] = { 2, 2, 2, 2 };
+	struct usb_xfer *x;
+
+	ff_begin(0);
+	/* IN: the held head unlinked, the one behind it completes at once */
+	fake_push(&T.fn, 0x83, "data", 4);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 5000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));
+	x = usb_device_cancel(&T.dev, &T.owner, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	ASSERT_INT(x->id, 1);
+	CU_ASSERT_PTR_NULL(x->next);
+	ASSERT_BYTES(got(2)->data, "data", 4);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 0);
+
+	/* OUT: the same */
+	ff_arm(0x01, USB_FAULT_DELAY, 0, 5000, 0);
+	CU_ASSERT_PTR_NULL(bulk(3, 0x01, 4, c1));
+	CU_ASSERT_PTR_NULL(bulk(4, 0x01, 4, c2));
+	ASSERT_INT(usb_device_pending(&T.dev, 0x01), 2);
+	x = usb_device_cancel(&T.dev, &T.owner, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	ASSERT_INT(x->id, 3);
+	CU_ASSERT_PTR_NULL(x->next);
+	CU_ASSERT_PTR_NULL(usb_device_cancel(&T.dev, &T.owner, 3));
+	ASSERT_INT(T.fn.outs, 1);                 /* the function only ever saw 4 */
+	ASSERT_BYTES(T.fn.out_data, c2, 4);
+	ASSERT_INT(got(4)->status, 0);
+
+	/* a held transfer of another owner is not ours to unlink */
+	ff_arm(0x01, USB_FAULT_DELAY, 0, 5000, 0);
+	CU_ASSERT_PTR_NULL(bulk(5, 0x01, 4, c1));
+	CU_ASSERT_PTR_NULL(usb_device_cancel(&T.dev, &T.fn, 5));
+	x = usb_device_cancel(&T.dev, &T.owner, 5);
+	CU_ASSERT_PTR_NOT_NULL(x);
+	/* the wake asked for them comes: nothing is left to complete */
+	ff_advance(5000);
+	ASSERT_INT(T.fn.outs, 1);
+	CU_ASSERT_PTR_NULL(done_id(1));
+	CU_ASSERT_PTR_NULL(done_id(3));
+	CU_ASSERT_PTR_NULL(done_id(5));
+}
+
+static void test_usb_device_fault_drain_and_reset_drop_holds(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 };
+	struct usb_xfer *list;
+	unsigned n = 0, done;
+
+	ff_begin(0);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 5000, 0);
+	ff_arm(0x01, USB_FAULT_DELAY, 0, 5000, 0);
+	ff_arm(0x80, USB_FAULT_DELAY, 0, 5000, 0);
+	ff_arm(0x81, USB_FAULT_NAK, 0, 9000, 0);
+	fake_push(&T.fn, 0x83, "x", 1);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	CU_ASSERT_PTR_NULL(bulk(2, 0x01, 4, c1));
+	CU_ASSERT_PTR_NULL(control(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL));
+	CU_ASSERT_PTR_NULL(bulk(3, 0x81, 64, NULL));
+	done = T.n_done;
+	list = usb_device_drain(&T.dev);
+	for (struct usb_xfer *x = list; x; x = x->next)
+		n++;
+	ASSERT_INT(n, 4);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 0);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x01), 0);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x00), 0);
+	ASSERT_INT(T.n_done, done);
+	usb_device_reset(&T.dev);
+	ff_advance(9000);
+	ASSERT_INT(T.n_done, done);
+	ASSERT_INT(T.fn.outs, 0);
+	/* the reset ended the NAK on 0x81: after the new enumeration it answers at once */
+	F.now = 100;
+	set_configuration(1);
+	fake_push(&T.fn, 0x81, "ack", 3);
+	CU_ASSERT_PTR_NOT_NULL(bulk(4, 0x81, 64, NULL));
+}
+
+static void test_usb_device_fault_pause_with_holds(void)
+{
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "a", 1);
+	fake_push(&T.fn, 0x83, "b", 1);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 2000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	/* the transport's send queue fills up: its time comes, but it may not complete */
+	usb_device_pause_in(&T.dev, true);
+	ff_advance(2000);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 1);
+	usb_device_pause_in(&T.dev, false);
+	ASSERT_BYTES(got(1)->data, "a", 1);
+	/* resumed before its time: still held until then */
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 3000, 0);
+	usb_device_pause_in(&T.dev, true);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x83, 1024, NULL));
+	usb_device_pause_in(&T.dev, false);
+	ASSERT_INT(usb_device_pending(&T.dev, 0x83), 1);
+	ASSERT_INT(F.wakes[F.n_wakes - 1], 3000);
+	ff_advance(3000);
+	ASSERT_BYTES(got(2)->data, "b", 1);
+}
+
+static void test_usb_device_fault_wake_asks_for_the_earliest(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 };
+
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "in", 2);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 9000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	ASSERT_INT(F.n_wakes, 1);
+	ASSERT_INT(F.wakes[0], 9000);
+	ff_arm(0x01, USB_FAULT_DELAY, 0, 4000, 0);
+	CU_ASSERT_PTR_NULL(bulk(2, 0x01, 4, c1));
+	ASSERT_INT(F.n_wakes, 2);                /* earlier: replaces the request */
+	ASSERT_INT(F.wakes[1], 4000);
+	ff_arm(0x80, USB_FAULT_NAK, 0, 6000, 0);
+	CU_ASSERT_PTR_NULL(control(0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, NULL));
+	ASSERT_INT(F.n_wakes, 2);                /* later than 4000: that wake covers it */
+	ff_advance(4000);
+	ASSERT_INT(T.fn.outs, 1);
+	ASSERT_INT(F.n_wakes, 3);                /* one request per wake: the next earliest */
+	ASSERT_INT(F.wakes[2], 6000);
+	ff_advance(6000);
+	ASSERT_INT(T.done[T.n_done - 1].len, 18);
+	ASSERT_INT(F.n_wakes, 4);
+	ASSERT_INT(F.wakes[3], 9000);
+	ff_advance(9000);
+	ASSERT_BYTES(got(1)->data, "in", 2);
+	ASSERT_INT(F.n_wakes, 4);
+	ASSERT_INT(T.dev.n_faults, 3);
+}
+
+static void test_usb_device_fault_removing_ops_releases_holds(void)
+{
+	static const uint8_t c1[4] = { 1, 1, 1, 1 };
+
+	ff_begin(0);
+	fake_push(&T.fn, 0x83, "in", 2);
+	ff_arm(0x83, USB_FAULT_DELAY, 0, 9000, 0);
+	ff_arm(0x01, USB_FAULT_NAK, 0, 9000, 0);
+	CU_ASSERT_PTR_NULL(bulk(1, 0x83, 1024, NULL));
+	CU_ASSERT_PTR_NULL(bulk(2, 0x01, 4, c1));
+	usb_device_set_fault_ops(&T.dev, NULL, NULL);
+	ASSERT_BYTES(got(1)->data, "in", 2);
+	ASSERT_INT(got(2)->status, 0);
+	ASSERT_INT(T.fn.outs, 1);
+	/* and without hooks nothing is asked, held or woken */
+	CU_ASSERT_PTR_NOT_NULL(bulk(3, 0x01, 4, c1));
+	ASSERT_INT(F.asked, 3);
+}
+
 static const struct test_case cases[] = {
 	{ "test_usb_device_get_device_descriptor_8_then_18", test_usb_device_get_device_descriptor_8_then_18 },
 	{ "test_usb_device_get_config_9_then_full", test_usb_device_get_config_9_then_full },
@@ -736,6 +1462,7 @@ static const struct test_case cases[] = {
 	{ "test_usb_device_halt_fails_pending_transfers", test_usb_device_halt_fails_pending_transfers },
 	{ "test_usb_device_set_interface_clears_halt", test_usb_device_set_interface_clears_halt },
 	{ "test_usb_device_unknown_requests_stall", test_usb_device_unknown_requests_stall },
+	{ "test_usb_device_control_direction_mismatch_stalls", test_usb_device_control_direction_mismatch_stalls },
 	{ "test_usb_device_set_sel_and_isoch_delay", test_usb_device_set_sel_and_isoch_delay },
 	{ "test_usb_device_u1_u2_enable_accepted", test_usb_device_u1_u2_enable_accepted },
 	{ "test_usb_device_bulk_before_configuration_stalls", test_usb_device_bulk_before_configuration_stalls },
@@ -745,6 +1472,23 @@ static const struct test_case cases[] = {
 	{ "test_usb_device_in_never_longer_than_transfer", test_usb_device_in_never_longer_than_transfer },
 	{ "test_usb_device_cancel_pending", test_usb_device_cancel_pending },
 	{ "test_usb_device_drain", test_usb_device_drain },
+	{ "test_usb_device_fault_none_changes_nothing", test_usb_device_fault_none_changes_nothing },
+	{ "test_usb_device_fault_stall_in_halts_endpoint", test_usb_device_fault_stall_in_halts_endpoint },
+	{ "test_usb_device_fault_stall_in_order", test_usb_device_fault_stall_in_order },
+	{ "test_usb_device_fault_stall_out_halts_endpoint", test_usb_device_fault_stall_out_halts_endpoint },
+	{ "test_usb_device_fault_stall_ep0_is_protocol_stall", test_usb_device_fault_stall_ep0_is_protocol_stall },
+	{ "test_usb_device_fault_short", test_usb_device_fault_short },
+	{ "test_usb_device_fault_babble", test_usb_device_fault_babble },
+	{ "test_usb_device_fault_error_status", test_usb_device_fault_error_status },
+	{ "test_usb_device_fault_delay_in_keeps_order", test_usb_device_fault_delay_in_keeps_order },
+	{ "test_usb_device_fault_nak_in_holds_earlier_transfers", test_usb_device_fault_nak_in_holds_earlier_transfers },
+	{ "test_usb_device_fault_delay_out_and_ep0", test_usb_device_fault_delay_out_and_ep0 },
+	{ "test_usb_device_fault_nak_out_is_the_pipe", test_usb_device_fault_nak_out_is_the_pipe },
+	{ "test_usb_device_fault_unlink_held_transfer", test_usb_device_fault_unlink_held_transfer },
+	{ "test_usb_device_fault_drain_and_reset_drop_holds", test_usb_device_fault_drain_and_reset_drop_holds },
+	{ "test_usb_device_fault_pause_with_holds", test_usb_device_fault_pause_with_holds },
+	{ "test_usb_device_fault_wake_asks_for_the_earliest", test_usb_device_fault_wake_asks_for_the_earliest },
+	{ "test_usb_device_fault_removing_ops_releases_holds", test_usb_device_fault_removing_ops_releases_holds },
 	{ NULL, NULL },
 };
 

@@ -1,5 +1,5 @@
 /* usbip/usbip_proto: pack -> unpack round trips and golden bytes of every
- * operation-phase record and URB header (PROTOCOLS.md section 1; Linux
+ * operation-phase record and URB header (docs/protocols.md section 1 "USB/IP"; Linux
  * Documentation/usb/usbip_protocol.rst). The wire is big-endian except the
  * raw 8-byte setup packet. */
 #include <string.h>

@@ -1,7 +1,7 @@
 /* usbip/usbip_server over loopback TCP, driven by scripted byte feeds: the
  * client's bytes arrive in small chunks (down to one byte at a time) and the
- * server's replies are compared with golden bytes written from PROTOCOLS.md
- * section 1 (OP_REP_DEVLIST, OP_REP_IMPORT, RET_SUBMIT, RET_UNLINK). */
+ * server's replies are compared with golden bytes written from docs/protocols.md
+ * section 1 "USB/IP" (OP_REP_DEVLIST, OP_REP_IMPORT, RET_SUBMIT, RET_UNLINK). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,6 +25,8 @@ static struct {
 	size_t out_len;
 	unsigned attach_events;
 	bool attached;
+	struct blob *in_blob;    /* when set, every bulk IN completes with all of it */
+	unsigned ins;
 } F;
 
 static int fn_bulk_out(void *fn, uint8_t ep, const uint8_t *data, size_t len)
@@ -41,9 +43,13 @@ static int fn_bulk_in(void *fn, uint8_t ep, uint32_t max_len, struct usb_in_chun
 {
 	(void)fn;
 	(void)ep;
-	(void)max_len;
-	(void)chunk;
-	return 0;
+	if (!F.in_blob)
+		return 0;
+	chunk->data = F.in_blob->data;
+	chunk->len = F.in_blob->size < max_len ? F.in_blob->size : max_len;
+	chunk->ref = blob_ref(F.in_blob);
+	F.ins++;
+	return 1;
 }
 
 static void on_attached(void *ctx, bool attached)
@@ -105,6 +111,8 @@ static void teardown(void)
 		usbip_server_free(S->srv);
 	if (S->loop)
 		evloop_free(S->loop);
+	blob_unref(F.in_blob);
+	F.in_blob = NULL;
 	free(S);
 	S = NULL;
 }
@@ -398,6 +406,136 @@ static void test_usbip_server_bad_stream_closes(void)
 	CU_ASSERT(usbip_server_stats(S->srv)->protocol_errors >= 2);
 }
 
+static void configure(int fd, uint32_t seq)
+{
+	static const uint8_t set_cfg[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	uint8_t h[48], rep[48];
+
+	cmd_submit(h, seq, 0, 0, 0, set_cfg);
+	feed(fd, h, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	ASSERT_INT(S->dev.config, 1);
+}
+
+/* Regression (attack run): CMD_SUBMIT to EP0 with USB/IP direction IN and a
+ * host-to-device setup packet with wLength > 0 used to answer wLength bytes
+ * copied from NULL. The setup packet decides; a disagreement stalls. */
+static void test_usbip_server_control_direction_mismatch(void)
+{
+	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
+	static const uint8_t set_cfg_len16[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00 };
+	static const uint8_t get_dev[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
+	uint8_t msg[48 + 18], want[48], rep[48];
+	int fd = S->fd = client();
+
+	import(fd);
+	/* IN submit, OUT request: STALL, no data, configuration untouched */
+	cmd_submit(msg, 30, 1, 0, 16, set_cfg_len16);
+	feed(fd, msg, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	ret_submit(want, 30, -32, 0);
+	ASSERT_BYTES(rep, want, 48);
+	ASSERT_INT(S->dev.config, 0);
+	ASSERT_INT(quiet_or_closed(fd), 0);
+	/* OUT submit carrying 18 bytes, IN request: the data is consumed, then STALL */
+	cmd_submit(msg, 31, 0, 0, 18, get_dev);
+	memset(msg + 48, 0xA5, 18);
+	feed(fd, msg, sizeof(msg), 13);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	ret_submit(want, 31, -32, 0);
+	ASSERT_BYTES(rep, want, 48);
+	ASSERT_INT(quiet_or_closed(fd), 0);
+	/* the stream is still framed: a correct request works */
+	cmd_submit(msg, 32, 1, 0, 18, get_dev);
+	feed(fd, msg, 48, 48);
+	ASSERT_INT(expect(fd, msg, sizeof(msg)), sizeof(msg));
+	ret_submit(want, 32, 0, 18);
+	ASSERT_BYTES(msg, want, 48);
+}
+
+/* Regression (attack run): 1.5 M queued IN URBs with no data behind them grew
+ * without bound. Past USBIP_MAX_URBS_IN_FLIGHT a submit fails with -ENOMEM. */
+static void test_usbip_server_urbs_in_flight_bounded(void)
+{
+	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
+	enum { BATCH = 1024 };
+	uint8_t *batch = malloc(48 * BATCH), want[48], rep[48];
+	int fd = S->fd = client();
+	uint32_t seq = 100;
+
+	CU_ASSERT_FATAL(batch != NULL);
+	import(fd);
+	configure(fd, seq++);
+	for (unsigned sent = 0; sent < USBIP_MAX_URBS_IN_FLIGHT; sent += BATCH) {
+		for (unsigned i = 0; i < BATCH; i++)
+			cmd_submit(batch + 48 * i, seq++, 1, 3, 1024, NULL);
+		feed(fd, batch, 48 * BATCH, 48 * 64);
+	}
+	free(batch);
+	for (int i = 0; i < 100 && usb_device_pending(&S->dev, 0x83) < USBIP_MAX_URBS_IN_FLIGHT; i++)
+		evloop_run_once(S->loop, 1);
+	ASSERT_INT(quiet_or_closed(fd), 0);
+	ASSERT_INT(usb_device_pending(&S->dev, 0x83), USBIP_MAX_URBS_IN_FLIGHT);
+	/* one more: answered at once with -ENOMEM, nothing queued */
+	cmd_submit(want, seq, 1, 3, 1024, NULL);
+	feed(fd, want, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	ret_submit(want, seq, -12, 0);
+	ASSERT_BYTES(rep, want, 48);
+	ASSERT_INT(usb_device_pending(&S->dev, 0x83), USBIP_MAX_URBS_IN_FLIGHT);
+	ASSERT_INT(usbip_server_stats(S->srv)->urbs_refused, 1);
+	/* an unlink frees a slot: the next submit is queued again */
+	cmd_unlink(want, seq + 1, 200);
+	feed(fd, want, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	cmd_submit(want, seq + 2, 1, 3, 1024, NULL);
+	feed(fd, want, 48, 48);
+	ASSERT_INT(quiet_or_closed(fd), 0);
+	ASSERT_INT(usb_device_pending(&S->dev, 0x83), USBIP_MAX_URBS_IN_FLIGHT);
+}
+
+/* Regression (attack run): a client queuing 1 MiB IN URBs and never reading
+ * took the emulator to 5.3 GB. Past the send queue's high water mark neither
+ * input is parsed nor IN transfers completed; data waits in the function. */
+static void test_usbip_server_unread_replies_bounded(void)
+{
+	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
+	enum { N = 400, CHUNK = 512 * 1024 };
+	uint8_t *batch = malloc(48 * N), *sink = malloc(48 + CHUNK);
+	int fd = S->fd = client();
+	int rcv = 64 * 1024;
+
+	CU_ASSERT_FATAL(batch && sink);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	F.in_blob = blob_new(CHUNK);
+	CU_ASSERT_FATAL(F.in_blob != NULL);
+	import(fd);
+	configure(fd, 1);
+	for (unsigned i = 0; i < N; i++)
+		cmd_submit(batch + 48 * i, 1000 + i, 1, 3, CHUNK, NULL);
+	feed(fd, batch, 48 * N, 48 * N);
+	for (int i = 0; i < 200; i++)
+		evloop_run_once(S->loop, 1);
+	/* 64 MiB of replies, plus what the two socket buffers took, never all 200 MiB */
+	CU_ASSERT(F.ins >= USBIP_TX_HIGH_WATER / CHUNK);
+	CU_ASSERT(F.ins <= USBIP_TX_HIGH_WATER / CHUNK + 24);
+	/* and the rest of the submits wait unparsed: nothing else was queued */
+	CU_ASSERT(usbip_server_stats(S->srv)->urbs <= F.ins + 2);
+	/* once the client reads, every URB is answered in order */
+	for (unsigned i = 0; i < N; i++) {
+		uint8_t want[48];
+		size_t got = expect(fd, sink, 48 + CHUNK);
+		ASSERT_INT(got, 48 + CHUNK);
+		if (got != 48 + CHUNK)
+			break;
+		ret_submit(want, 1000 + i, 0, CHUNK);
+		ASSERT_BYTES(sink, want, 24);
+	}
+	ASSERT_INT(F.ins, N);
+	free(batch);
+	free(sink);
+}
+
 static const struct test_case cases[] = {
 	{ "test_usbip_server_devlist", test_usbip_server_devlist },
 	{ "test_usbip_server_import_and_control", test_usbip_server_import_and_control },
@@ -405,6 +543,9 @@ static const struct test_case cases[] = {
 	{ "test_usbip_server_unlink", test_usbip_server_unlink },
 	{ "test_usbip_server_import_refusals", test_usbip_server_import_refusals },
 	{ "test_usbip_server_bad_stream_closes", test_usbip_server_bad_stream_closes },
+	{ "test_usbip_server_control_direction_mismatch", test_usbip_server_control_direction_mismatch },
+	{ "test_usbip_server_urbs_in_flight_bounded", test_usbip_server_urbs_in_flight_bounded },
+	{ "test_usbip_server_unread_replies_bounded", test_usbip_server_unread_replies_bounded },
 	{ NULL, NULL },
 };
 

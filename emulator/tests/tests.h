@@ -2,7 +2,7 @@
  * registered by test_main.c, plus the shared helpers of test_util.c.
  *
  * Golden byte arrays in the suites are written from the specifications
- * (PROTOCOLS.md, USB 3.2 chapter 9, U3V 1.0, GenCP 1.0), never captured from
+ * (docs/protocols.md, USB 3.2 chapter 9, U3V 1.0, GenCP 1.0), never captured from
  * the code under test. */
 #ifndef DFK_TESTS_H
 #define DFK_TESTS_H
@@ -30,6 +30,13 @@ int test_atomicfile_add_suite(void);
 int test_framerate_add_suite(void);
 int test_sensor_add_suite(void);
 int test_sched_add_suite(void);
+int test_acquisition_add_suite(void);
+int test_trigger_add_suite(void);
+int test_strobe_add_suite(void);
+int test_autofunc_add_suite(void);
+int test_fault_add_suite(void);
+int test_host_monitor_add_suite(void);
+int test_models_add_suite(void);
 
 /* A suite's test table: NULL-terminated. */
 struct test_case {

@@ -41,6 +41,39 @@ void u3v_control_init(struct u3v_control *c, const struct regmap *map, struct ev
 	c->ctx = ctx;
 }
 
+/* ---- faults: device time and the acks held until then ---- */
+
+/* Device time. Without hooks nothing can wait, so everything is due. */
+static uint64_t dev_now(const struct u3v_control *c)
+{
+	if (!c->fault_ops || !c->fault_ops->now)
+		return UINT64_MAX;
+	return c->fault_ops->now(c->fault_ctx);
+}
+
+/* Ask to be woken at t unless an earlier (or the same) wake is already due. */
+static void want_wake(struct u3v_control *c, uint64_t t)
+{
+	if (c->wake_pending && c->wake_asked <= t)
+		return;
+	c->wake_pending = true;
+	c->wake_asked = t;
+	if (c->fault_ops && c->fault_ops->wake_at)
+		c->fault_ops->wake_at(c->fault_ctx, t);
+}
+
+static bool ack_released(const struct u3v_ack *a, uint64_t now) { return !a->held || a->release <= now; }
+
+/* A PENDING fault keeps the channel busy until its real ack leaves, as a flash write does. */
+static bool is_busy(struct u3v_control *c)
+{
+	if (c->busy)
+		return true;
+	if (c->fault_busy && dev_now(c) >= c->busy_until)
+		c->fault_busy = false;
+	return c->fault_busy;
+}
+
 static void drop_acks(struct u3v_control *c)
 {
 	for (unsigned i = 0; i < c->n_acks; i++)
@@ -61,14 +94,46 @@ void u3v_control_reset(struct u3v_control *c)
 	free(c->pending_data);
 	c->pending_data = NULL;
 	c->busy = false;
+	memset(&c->pending_mod, 0, sizeof(c->pending_mod));
+	c->mod = NULL;
+	c->fault_busy = false;
+	c->busy_until = 0;
+	c->wake_pending = false;
 }
 
 void u3v_control_free(struct u3v_control *c) { u3v_control_reset(c); }
 
+/* Queues an ack; `remember`: it is the answer to the current command, kept for
+ * a resend. The fault of the command being answered (c->mod) applies: a resend
+ * gets the ack as the device meant it, whatever happened to it on the way. */
 static void queue_ack(struct u3v_control *c, const uint8_t *pkt, size_t len, bool remember)
 {
+	const struct u3v_ack_mod *m = c->mod;
+	bool pending = len >= U3VCP_HEADER_SIZE && get_le16(pkt + 6) == U3VCP_PENDING_ACK;
+	bool held = false;
+	uint64_t release = 0;
 	uint8_t *copy;
 
+	if (remember) {
+		uint8_t *keep = malloc(len);
+		if (keep) {
+			memcpy(keep, pkt, len);
+			free(c->last.buf);
+			c->last.buf = keep;
+			c->last.len = len;
+		}
+	}
+	if (m && m->drop) {
+		log_dbg("gencp ack dropped (fault)");
+		return;
+	}
+	if (m && m->release && (!pending || m->hold_pending)) {
+		uint64_t now = dev_now(c);
+		if (m->release > now) {
+			held = true;
+			release = m->release;
+		}
+	}
 	if (c->n_acks == U3V_ACK_QUEUE) {
 		/* the host is not collecting acks: the oldest is lost */
 		free(c->acks[0].buf);
@@ -82,24 +147,24 @@ static void queue_ack(struct u3v_control *c, const uint8_t *pkt, size_t len, boo
 		return;
 	}
 	memcpy(copy, pkt, len);
+	if (m && m->wrong_id && len >= U3VCP_HEADER_SIZE)
+		put_le16(copy + 10, m->ack_id);
 	c->acks[c->n_acks].buf = copy;
 	c->acks[c->n_acks].len = len;
+	c->acks[c->n_acks].held = held;
+	c->acks[c->n_acks].release = release;
 	c->n_acks++;
-	if (remember) {
-		uint8_t *keep = malloc(len);
-		if (keep) {
-			memcpy(keep, pkt, len);
-			free(c->last.buf);
-			c->last.buf = keep;
-			c->last.len = len;
-		}
-	}
 	if (log_get_level() >= LOG_DEBUG) {
 		char s[160];
-		u3vcp_to_string(pkt, len, s, sizeof(s));
-		log_dbg("gencp ack: %s", s);
+		u3vcp_to_string(copy, len, s, sizeof(s));
+		if (held)
+			log_dbg("gencp ack (held until %llu): %s", (unsigned long long)release, s);
+		else
+			log_dbg("gencp ack: %s", s);
 	}
-	if (c->ack_ready)
+	if (held)
+		want_wake(c, release);
+	else if (c->ack_ready)
 		c->ack_ready(c->ctx);
 }
 
@@ -131,10 +196,12 @@ static void slow_write_done(struct evloop *loop, void *arg)
 {
 	struct u3v_control *c = arg;
 	uint8_t pkt[U3VCP_HEADER_SIZE + U3VCP_WRITEMEM_ACK_SCD];
+	const struct u3v_ack_mod *outer = c->mod;
 	int rc;
 	uint16_t status;
 
 	(void)loop;
+	c->mod = &c->pending_mod;   /* the final ack belongs to the command that started the write */
 	rc = regmap_write(c->map, c->pending_addr, c->pending_data, c->pending_len);
 	status = u3v_status_from_err(rc);
 	if (rc < 0) {
@@ -150,6 +217,8 @@ static void slow_write_done(struct evloop *loop, void *arg)
 	free(c->pending_data);
 	c->pending_data = NULL;
 	c->busy = false;
+	c->mod = outer;
+	memset(&c->pending_mod, 0, sizeof(c->pending_mod));
 }
 
 static void do_readmem(struct u3v_control *c, const struct u3vcp_header *h, const uint8_t *scd, bool want)
@@ -213,6 +282,10 @@ static void do_writemem(struct u3v_control *c, const struct u3vcp_header *h, con
 		c->pending_len = n;
 		c->pending_id = h->request_id;
 		c->pending_wants_ack = want;
+		if (c->mod)
+			c->pending_mod = *c->mod;
+		else
+			memset(&c->pending_mod, 0, sizeof(c->pending_mod));
 		c->busy = true;
 		c->stats.pending_acks++;
 		uint32_t timeout = c->flash_ms * 4 + 100;
@@ -233,9 +306,127 @@ static void do_writemem(struct u3v_control *c, const struct u3vcp_header *h, con
 		queue_ack(c, pkt, sizeof(pkt), true);
 }
 
+/* Once per command with a valid header (docs/faults.md "For integrators"). */
+static bool ask_fault(struct u3v_control *c, uint16_t request_id, struct u3v_ack_fault *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!c->fault_ops || !c->fault_ops->on_command)
+		return false;
+	if (!c->fault_ops->on_command(c->fault_ctx, request_id, f) || f->kind == U3V_ACK_FAULT_NONE) {
+		memset(f, 0, sizeof(*f));
+		return false;
+	}
+	c->stats.faults++;
+	return true;
+}
+
+static uint64_t time_after(uint64_t now, uint64_t d) { return d > UINT64_MAX - now ? UINT64_MAX : now + d; }
+
+/* What the fault does to the acks that answer this command. */
+static void fault_mod(struct u3v_control *c, const struct u3v_ack_fault *f, struct u3v_ack_mod *m)
+{
+	memset(m, 0, sizeof(*m));
+	switch (f->kind) {
+	case U3V_ACK_FAULT_PENDING:
+		m->release = time_after(dev_now(c), f->duration_ns);
+		break;
+	case U3V_ACK_FAULT_LATE:
+		m->release = time_after(dev_now(c), f->duration_ns);
+		m->hold_pending = true;
+		break;
+	case U3V_ACK_FAULT_WRONG_ID:
+		m->wrong_id = true;
+		m->ack_id = f->ack_id;
+		break;
+	case U3V_ACK_FAULT_DROP:
+		m->drop = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* PENDING: the device announces that the answer takes time (GenCP 1.0 ch. 5,
+ * PENDING_ACK: its timeout field is the wait in ms) and is busy until it is
+ * given, as during a flash write. */
+static void fault_pending_ack(struct u3v_control *c, const struct u3vcp_header *h, bool want,
+			      const struct u3v_ack_fault *f)
+{
+	uint8_t pkt[U3VCP_HEADER_SIZE + U3VCP_PENDING_ACK_SCD];
+	uint64_t ms = f->duration_ns / 1000000u + (f->duration_ns % 1000000u != 0);
+
+	if (f->kind != U3V_ACK_FAULT_PENDING)
+		return;
+	if (!c->fault_busy || c->mod->release > c->busy_until)
+		c->busy_until = c->mod->release;
+	c->fault_busy = true;
+	c->stats.pending_acks++;
+	u3vcp_pending_ack(pkt, h->request_id, (uint16_t)(ms > 0xFFFF ? 0xFFFF : ms));
+	if (want)
+		queue_ack(c, pkt, sizeof(pkt), false);
+}
+
+static void command(struct u3v_control *c, const struct u3vcp_header *h, const uint8_t *data, size_t len,
+		    bool want, const struct u3v_ack_fault *f)
+{
+	uint16_t ack_cmd = (uint16_t)(h->id + 1);
+
+	if (is_busy(c)) {
+		if (want) {
+			fault_pending_ack(c, h, want, f);
+			stray_ack(c, f->kind == U3V_ACK_FAULT_ERROR ? f->status : U3VCP_BUSY, ack_cmd, h->request_id);
+		}
+		return;
+	}
+	if ((h->flags_or_status & U3VCP_FLAG_RESEND) && c->have_last && h->request_id == c->last_request_id &&
+	    c->last.buf) {
+		/* the host lost our ack: send it again */
+		fault_pending_ack(c, h, want, f);
+		if (f->kind == U3V_ACK_FAULT_ERROR)
+			stray_ack(c, f->status, ack_cmd, h->request_id);
+		else
+			queue_ack(c, c->last.buf, c->last.len, false);
+		return;
+	}
+	drop_acks(c);
+	c->have_last = true;
+	c->last_request_id = h->request_id;
+	fault_pending_ack(c, h, want, f);
+	if (f->kind == U3V_ACK_FAULT_ERROR) {
+		/* not executed: the device answers with the status the fault names */
+		log_dbg("gencp command 0x%04x id %u: error ack 0x%04x (fault)", h->id, h->request_id, f->status);
+		error_ack(c, f->status, ack_cmd, h->request_id, want);
+		return;
+	}
+	if (len > U3V_MAX_CMD_TRANSFER) {
+		log_dbg("gencp command of %zu bytes exceeds the %u-byte maximum", len, U3V_MAX_CMD_TRANSFER);
+		error_ack(c, U3VCP_INVALID_PARAMETER, ack_cmd, h->request_id, want);
+		return;
+	}
+	if ((size_t)h->length != len - U3VCP_HEADER_SIZE) {
+		log_dbg("gencp command says %u bytes of data, carries %zu", h->length, len - U3VCP_HEADER_SIZE);
+		error_ack(c, U3VCP_INVALID_HEADER, ack_cmd, h->request_id, want);
+		return;
+	}
+	switch (h->id) {
+	case U3VCP_READMEM_CMD:
+		do_readmem(c, h, data + U3VCP_HEADER_SIZE, want);
+		break;
+	case U3VCP_WRITEMEM_CMD:
+		do_writemem(c, h, data + U3VCP_HEADER_SIZE, want);
+		break;
+	default:
+		log_dbg("gencp command 0x%04x not implemented", h->id);
+		error_ack(c, U3VCP_NOT_IMPLEMENTED, ack_cmd, h->request_id, want);
+		break;
+	}
+}
+
 int u3v_control_command(struct u3v_control *c, const uint8_t *data, size_t len)
 {
 	struct u3vcp_header h;
+	struct u3v_ack_fault f;
+	struct u3v_ack_mod m;
 	bool want;
 
 	c->stats.commands++;
@@ -256,52 +447,36 @@ int u3v_control_command(struct u3v_control *c, const uint8_t *data, size_t len)
 		stray_ack(c, U3VCP_INVALID_HEADER, (uint16_t)(h.id + 1), h.request_id);
 		return USB_ST_OK;
 	}
-	if (c->busy) {
-		if (want)
-			stray_ack(c, U3VCP_BUSY, (uint16_t)(h.id + 1), h.request_id);
-		return USB_ST_OK;
+	memset(&f, 0, sizeof(f));
+	if ((size_t)h.length == len - U3VCP_HEADER_SIZE && ask_fault(c, h.request_id, &f)) {
+		fault_mod(c, &f, &m);
+		c->mod = &m;
 	}
-	if ((h.flags_or_status & U3VCP_FLAG_RESEND) && c->have_last && h.request_id == c->last_request_id &&
-	    c->last.buf) {
-		queue_ack(c, c->last.buf, c->last.len, false);   /* the host lost our ack: send it again */
-		return USB_ST_OK;
-	}
-	drop_acks(c);
-	c->have_last = true;
-	c->last_request_id = h.request_id;
-	if (len > U3V_MAX_CMD_TRANSFER) {
-		log_dbg("gencp command of %zu bytes exceeds the %u-byte maximum", len, U3V_MAX_CMD_TRANSFER);
-		error_ack(c, U3VCP_INVALID_PARAMETER, (uint16_t)(h.id + 1), h.request_id, want);
-		return USB_ST_OK;
-	}
-	if ((size_t)h.length != len - U3VCP_HEADER_SIZE) {
-		log_dbg("gencp command says %u bytes of data, carries %zu", h.length, len - U3VCP_HEADER_SIZE);
-		error_ack(c, U3VCP_INVALID_HEADER, (uint16_t)(h.id + 1), h.request_id, want);
-		return USB_ST_OK;
-	}
-	switch (h.id) {
-	case U3VCP_READMEM_CMD:
-		do_readmem(c, &h, data + U3VCP_HEADER_SIZE, want);
-		break;
-	case U3VCP_WRITEMEM_CMD:
-		do_writemem(c, &h, data + U3VCP_HEADER_SIZE, want);
-		break;
-	default:
-		log_dbg("gencp command 0x%04x not implemented", h.id);
-		error_ack(c, U3VCP_NOT_IMPLEMENTED, (uint16_t)(h.id + 1), h.request_id, want);
-		break;
-	}
+	command(c, &h, data, len, want, &f);
+	c->mod = NULL;
 	return USB_ST_OK;
 }
 
 int u3v_control_ack_pull(struct u3v_control *c, uint32_t max_len, struct usb_in_chunk *chunk)
 {
 	static uint8_t out[U3VCP_HEADER_SIZE + U3V_MAX_ACK_TRANSFER];
+	uint64_t now = 0;
+	bool have_now = false;
+	unsigned i;
 
-	if (!c->n_acks)
+	/* the oldest ack that may leave: a held one lets the others pass */
+	for (i = 0; i < c->n_acks; i++) {
+		if (c->acks[i].held && !have_now) {
+			now = dev_now(c);
+			have_now = true;
+		}
+		if (ack_released(&c->acks[i], now))
+			break;
+	}
+	if (i == c->n_acks)
 		return 0;
-	struct u3v_ack a = c->acks[0];
-	memmove(c->acks, c->acks + 1, sizeof(c->acks[0]) * (c->n_acks - 1));
+	struct u3v_ack a = c->acks[i];
+	memmove(c->acks + i, c->acks + i + 1, sizeof(c->acks[0]) * (c->n_acks - 1 - i));
 	c->n_acks--;
 	if (a.len > max_len) {
 		/* the packet does not fit the host's buffer: babble, and the ack is lost */
@@ -319,4 +494,47 @@ int u3v_control_ack_pull(struct u3v_control *c, uint32_t max_len, struct usb_in_
 	chunk->data = out;
 	chunk->len = a.len;
 	return 1;
+}
+
+/* ---- fault hooks ---- */
+
+void u3v_control_wake(struct u3v_control *c)
+{
+	uint64_t now = dev_now(c), next = 0;
+	bool released = false, waiting = false;
+
+	c->wake_pending = false;   /* this was it: what still waits asks again */
+	for (unsigned i = 0; i < c->n_acks; i++) {
+		struct u3v_ack *a = &c->acks[i];
+
+		if (!a->held)
+			continue;
+		if (a->release <= now) {
+			a->held = false;
+			released = true;
+		} else if (!waiting || a->release < next) {
+			next = a->release;
+			waiting = true;
+		}
+	}
+	if (c->fault_busy && now >= c->busy_until)
+		c->fault_busy = false;
+	if (waiting)
+		want_wake(c, next);
+	if (released && c->ack_ready)
+		c->ack_ready(c->ctx);
+}
+
+void u3v_control_set_fault_ops(struct u3v_control *c, const struct u3v_control_fault_ops *ops, void *ctx)
+{
+	c->fault_ops = ops;
+	c->fault_ctx = ctx;
+	c->wake_pending = false;   /* a new owner has no request of ours */
+	if (!ops)
+		c->fault_busy = false;
+	for (unsigned i = 0; i < c->n_acks; i++)
+		if (c->acks[i].held) {
+			u3v_control_wake(c);   /* release what is due, ask the new owner for the rest */
+			break;
+		}
 }

@@ -161,7 +161,7 @@ void u3v_device_post_event(struct u3v_device *d, uint16_t event_id, uint64_t tim
 		d->events.stats.dropped++;
 		return;
 	}
-	struct u3vcp_header h = { U3VCP_PREFIX, 0, U3VCP_EVENT_CMD, (uint16_t)(12 + len), ++d->events.next_id };
+	struct u3vcp_header h = { U3VCP_EVENT_PREFIX, 0, U3VCP_EVENT_CMD, (uint16_t)(12 + len), ++d->events.next_id };
 	if (d->events.next_id == 0)
 		h.request_id = d->events.next_id = 1;
 	u3vcp_header_pack(pkt, &h);

@@ -18,6 +18,10 @@ struct u3v_stream_frame {
 	size_t len;
 	enum phase phase;
 	size_t off;
+	uint64_t block_id;
+	uint64_t queued_at;          /* device time it entered the buffer */
+	uint64_t link_ns;            /* its payload's time on the link; 0 = no limit */
+	uint64_t link_start;         /* device time its first byte may leave (set at its leader) */
 	struct u3v_stream_frame *next;
 };
 
@@ -30,6 +34,12 @@ void u3v_stream_init(struct u3v_stream *s, struct usb_device *usb, uint8_t ep, s
 	s->max_bytes = max_bytes;
 	s->max_frames = max_frames;
 }
+
+void u3v_stream_set_clock(struct u3v_stream *s, const struct u3v_stream_clock *clock) { s->clock = clock; }
+
+static uint64_t stream_now(const struct u3v_stream *s) { return s->clock ? s->clock->now(s->clock->ctx) : 0; }
+
+size_t u3v_stream_level(const struct u3v_stream *s) { return s->bytes - (s->head ? s->head->off : 0); }
 
 static void pop(struct u3v_stream *s)
 {
@@ -62,12 +72,13 @@ void u3v_stream_free(struct u3v_stream *s)
 
 bool u3v_stream_has_room(const struct u3v_stream *s, size_t len)
 {
-	/* an empty buffer always takes a frame, however large */
-	return s->n_frames == 0 || (s->n_frames < s->max_frames && s->bytes + len <= s->max_bytes);
+	/* an empty buffer always takes a frame, however large; the frame being sent
+	 * frees its memory as its bytes leave */
+	return s->n_frames == 0 || (s->n_frames < s->max_frames && u3v_stream_level(s) + len <= s->max_bytes);
 }
 
 int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const struct u3vsp_trailer *t,
-		    struct blob *payload, const uint8_t *data, size_t len)
+		    struct blob *payload, const uint8_t *data, size_t len, uint64_t link_ns)
 {
 	struct u3v_stream_frame *f;
 
@@ -86,10 +97,15 @@ int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const st
 	}
 	u3vsp_leader_pack(f->leader, l);
 	u3vsp_trailer_pack(f->trailer, t);
+	if (s->packed)
+		s->packed(s->packed_ctx, f->leader, sizeof(f->leader), f->trailer, sizeof(f->trailer));
 	f->payload = blob_ref(payload);
 	f->data = data;
 	f->len = len;
 	f->phase = PH_LEADER;
+	f->block_id = l->block_id;
+	f->queued_at = stream_now(s);
+	f->link_ns = s->clock ? link_ns : 0;
 	if (s->tail)
 		s->tail->next = f;
 	else
@@ -98,6 +114,8 @@ int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const st
 	s->n_frames++;
 	s->bytes += len;
 	s->stats.frames_queued++;
+	if (u3v_stream_level(s) > s->stats.max_level)
+		s->stats.max_level = u3v_stream_level(s);
 	usb_device_in_ready(s->usb, s->ep);
 	return DFK_OK;
 }
@@ -140,6 +158,7 @@ void u3v_stream_reset(struct u3v_stream *s)
 	discard_all(s);
 	s->enabled = false;
 	s->halted = false;
+	s->link_free_at = 0;
 	memset(&s->stats, 0, sizeof(s->stats));
 }
 
@@ -154,16 +173,40 @@ static int babble(struct u3v_stream *s, struct usb_in_chunk *chunk, const char *
 	return 1;
 }
 
+/* Device time when the first `bytes` of f's payload have crossed the link. */
+static uint64_t link_ready_at(const struct u3v_stream_frame *f, size_t bytes)
+{
+	/* rounded up: a byte is there only once all of it has arrived */
+	unsigned __int128 num = (unsigned __int128)bytes * f->link_ns + f->len - 1;
+
+	return f->link_start + (uint64_t)(num / f->len);
+}
+
+/* Not yet on the link at `t`: ask to be woken then, keep the transfer pending. */
+static int wait_for_link(struct u3v_stream *s, uint64_t t)
+{
+	s->clock->wake_at(s->clock->ctx, t);
+	return 0;
+}
+
 int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk *chunk)
 {
 	struct u3v_stream_frame *f = s->head;
+	uint64_t now;
 
 	if (!f)
 		return 0;
+	now = stream_now(s);
 	switch (f->phase) {
 	case PH_LEADER:
 		if (max_len < U3VSP_LEADER_SIZE)
 			return babble(s, chunk, "leader", max_len);
+		if (f->link_ns) {
+			/* the link takes this frame once it is free and the frame is there */
+			f->link_start = f->queued_at > s->link_free_at ? f->queued_at : s->link_free_at;
+			if (now < f->link_start)
+				return wait_for_link(s, f->link_start);
+		}
 		chunk->status = USB_ST_OK;
 		chunk->data = f->leader;
 		chunk->len = U3VSP_LEADER_SIZE;
@@ -176,6 +219,9 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 				return babble(s, chunk, "payload packet", max_len);
 			n = max_len;
 		}
+		/* a bulk transfer completes when full: all its bytes must have crossed */
+		if (f->link_ns && now < link_ready_at(f, f->off + n))
+			return wait_for_link(s, link_ready_at(f, f->off + n));
 		chunk->status = USB_ST_OK;
 		chunk->data = f->data + f->off;
 		chunk->len = n;
@@ -195,6 +241,12 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 		chunk->data = trailer;
 		chunk->len = U3VSP_TRAILER_SIZE;
 		s->stats.frames_sent++;
+		/* the link was free again once this frame's bytes had crossed it, whenever
+		 * the host came for them: a late host does not slow the link down */
+		if (f->link_ns)
+			s->link_free_at = f->link_start + f->link_ns;
+		if (s->clock && s->clock->sent)
+			s->clock->sent(s->clock->ctx, f->block_id, now);
 		pop(s);
 		return 1;
 	}

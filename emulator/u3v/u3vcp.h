@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define U3VCP_PREFIX              0x43563355u   /* "U3VC" */
+/* Event packets on the event endpoint carry their own prefix (U3V 1.0, event channel). */
+#define U3VCP_EVENT_PREFIX        0x45563355u   /* "U3VE" */
 #define U3VCP_HEADER_SIZE         12
 
 #define U3VCP_FLAG_REQUEST_ACK    0x4000

@@ -5,6 +5,14 @@
  * Bulk IN transfers stay pending until the function has data (never completed
  * with zero bytes just because nothing is there); they complete in submission
  * order per endpoint. usb_device_cancel() removes a pending one without completing it.
+ *
+ * Faults (usb_device_set_fault_ops): the owner decides, per transfer at
+ * submission, whether it stalls, comes back short, babbles, fails with an
+ * errno, or is held (DELAY, NAK) until a device time; the core applies it when
+ * the transfer would complete, as the link would show it to the host (USB 3.2
+ * ch. 8 and 9). Held IN transfers stay in their endpoint's queue (in order);
+ * held OUT and control transfers wait in one FIFO per device and are
+ * processed when their time comes (usb_device_wake()).
  */
 #ifndef DFK_USB_DEVICE_H
 #define DFK_USB_DEVICE_H
@@ -51,6 +59,7 @@
 #define USB_ST_INVAL               (-22)    /* -EINVAL */
 #define USB_ST_NODEV               (-19)    /* -ENODEV */
 #define USB_ST_SHUTDOWN            (-108)   /* -ESHUTDOWN */
+#define USB_ST_NOMEM               (-12)    /* -ENOMEM: usbfs's answer past its memory cap */
 
 #define USB_MAX_CONTROL_LEN        4096     /* longest EP0 data stage we serve */
 
@@ -64,6 +73,15 @@ struct usb_setup {
 
 void usb_setup_unpack(struct usb_setup *s, const uint8_t raw[8]);
 
+/* A fault the owner injects into one transfer (the fault engine decides which). */
+enum usb_fault_kind { USB_FAULT_NONE, USB_FAULT_STALL, USB_FAULT_SHORT, USB_FAULT_BABBLE, USB_FAULT_DELAY, USB_FAULT_NAK, USB_FAULT_ERROR };
+struct usb_fault {
+	enum usb_fault_kind kind;
+	uint32_t bytes;      /* SHORT: at most this many bytes move */
+	uint64_t until;      /* DELAY, NAK: device time before which the transfer does not complete */
+	int status;          /* ERROR: the negative URB status to complete with */
+};
+
 /**
  * struct usb_xfer - one transfer (URB) as the device core sees it
  * @id: transport handle (USB/IP seqnum), used by usb_device_cancel()
@@ -72,6 +90,7 @@ void usb_setup_unpack(struct usb_setup *s, const uint8_t raw[8]);
  * @setup: raw setup packet for ep 0
  * @data: OUT payload, owned by the xfer
  * @owner: the transport's per-connection context
+ * @fault: set by the core at submission (what usb_fault_ops.on_transfer chose); the transport need not touch it
  */
 struct usb_xfer {
 	uint32_t id;
@@ -82,6 +101,7 @@ struct usb_xfer {
 	uint8_t *data;
 	void *owner;
 	struct usb_xfer *next;
+	struct usb_fault fault;
 };
 
 /* IN data for a completion. `ref`, when set, keeps `data` alive: the transport
@@ -113,6 +133,13 @@ struct usb_function_ops {
 
 #define USB_MAX_EPS 32  /* index: (addr & 0x0F) | (addr & 0x80 ? 16 : 0) */
 
+struct usb_fault_ops {
+	/* Asked once per transfer the core accepts (EP0 included), at submission. */
+	bool (*on_transfer)(void *ctx, uint8_t ep, struct usb_fault *out);
+	uint64_t (*now)(void *ctx);               /* device time */
+	void (*wake_at)(void *ctx, uint64_t t);   /* call usb_device_wake() at device time t (a later call may replace an earlier one: keep asking for the earliest you need) */
+};
+
 struct usb_device {
 	const struct usb_desc_device *desc;
 	/* strings[i] is string descriptor i (1-based; [0] unused). Pointers owned elsewhere. */
@@ -130,9 +157,32 @@ struct usb_device {
 	struct usb_xfer *pending_head[USB_MAX_EPS];
 	struct usb_xfer *pending_tail[USB_MAX_EPS];
 	bool kicking[USB_MAX_EPS];
+	/* The transport cannot take more IN data now (its send queue is full): IN
+	 * transfers stay pending and data waits in the function's own memory. */
+	bool in_paused;
+
+	/* Fault hooks (usb_device_set_fault_ops); NULL: no faults, nothing held. */
+	const struct usb_fault_ops *fault_ops;
+	void *fault_ctx;
+	/* The pipe answers NAK before this device time (0: it does not). Index as
+	 * above, except that EP0 is one pipe for both directions: index 0. */
+	uint64_t nak_until[USB_MAX_EPS];
+	/* The head of this IN queue waits for a device time (DELAY or NAK). */
+	bool in_held[USB_MAX_EPS];
+	/* OUT and control transfers held by DELAY/NAK, or queued behind one on
+	 * the same pipe, in submission order (linked through usb_xfer.next: no
+	 * memory of our own, bounded by what the transport lets the host submit). */
+	struct usb_xfer *held_head, *held_tail;
+	uint32_t held_count[USB_MAX_EPS];   /* per pipe, as nak_until */
+	uint32_t held_gen;                  /* bumped when cancel/drain/reset take held transfers */
+	bool held_running, held_again;
+	/* the wake_at() request outstanding, and its deferral inside usb_device_wake() */
+	bool wake_pending, waking, wake_dirty;
+	uint64_t wake_asked;
 
 	/* counters for logs and tests */
 	uint64_t n_stalls;
+	uint64_t n_faults;                  /* transfers on_transfer gave a fault */
 };
 
 static inline int usb_ep_index(uint8_t addr) { return (addr & 0x0F) | ((addr & 0x80) ? 16 : 0); }
@@ -142,15 +192,26 @@ void usb_device_init(struct usb_device *dev, const struct usb_desc_device *desc,
 
 /* Hand a transfer to the device. It is completed (now or later) through dev->complete. */
 void usb_device_submit(struct usb_device *dev, struct usb_xfer *x);
-/* Remove a pending transfer by id. Returns it (not completed; the caller frees it) or NULL. */
+/* Remove a pending transfer by id (one a fault holds too). Returns it (not completed; the caller
+ * frees it) or NULL. What waited behind a held one may complete before this returns. */
 struct usb_xfer *usb_device_cancel(struct usb_device *dev, void *owner, uint32_t id);
 /* The function has new IN data on `ep`: complete what can be completed. */
 void usb_device_in_ready(struct usb_device *dev, uint8_t ep);
-/* Drop every pending transfer without completing it (transport gone); returns them as a list. */
+/* Drop every pending transfer (held ones too) without completing it (transport gone); returns them as a list. */
 struct usb_xfer *usb_device_drain(struct usb_device *dev);
-/* Bus reset / detach: unconfigure, clear halts. Pending transfers must have been drained. */
+/* Bus reset / detach: unconfigure, clear halts, drop fault holds (NAK state,
+ * delays). Pending transfers must have been drained. */
 void usb_device_reset(struct usb_device *dev);
-/* Number of transfers pending on `ep`. */
+/* Pause (true) or resume (false) the completion of IN transfers; resuming
+ * completes whatever the function has ready. */
+void usb_device_pause_in(struct usb_device *dev, bool paused);
+/* Number of transfers pending on `ep` (held ones included; EP0: both directions). */
 size_t usb_device_pending(const struct usb_device *dev, uint8_t ep);
+
+/* Fault hooks: NULL ops (the default) is a device without faults. Removing
+ * them releases whatever they held. */
+void usb_device_set_fault_ops(struct usb_device *dev, const struct usb_fault_ops *ops, void *ctx);
+/* Device time passed: complete the transfers DELAY/NAK held whose time has come. */
+void usb_device_wake(struct usb_device *dev);
 
 #endif

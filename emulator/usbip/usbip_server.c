@@ -28,7 +28,7 @@
 enum conn_phase { PHASE_OP, PHASE_URB };
 
 struct tx_item {
-	uint8_t head[USBIP_USB_DEVICE_SIZE + USBIP_OP_COMMON_SIZE + 4];  /* big enough for any header we send */
+	uint8_t head[USBIP_HEADER_SIZE];   /* a URB reply's header, or an op reply's (bodies are `owned`) */
 	size_t head_len;
 	const uint8_t *data;     /* into `ref` or `owned` */
 	size_t data_len;
@@ -54,6 +54,9 @@ struct usbip_conn {
 
 	struct tx_item *tx_head, *tx_tail;
 	size_t tx_bytes;
+	unsigned tx_items;
+	unsigned urbs_in_flight;     /* submitted, not yet answered, unlinked or drained */
+	struct ev_defer resume;      /* parse buffered input and complete IN once the send queue drained */
 	bool want_write;
 	bool reading_paused;
 	bool close_after_flush;
@@ -98,6 +101,7 @@ static void tx_push(struct usbip_conn *c, struct tx_item *t)
 		c->tx_head = t;
 	c->tx_tail = t;
 	c->tx_bytes += t->head_len + t->data_len;
+	c->tx_items++;
 	conn_update_events(c);
 }
 
@@ -150,6 +154,7 @@ static void tx_flush(struct usbip_conn *c)
 			}
 			left -= remain;
 			c->tx_bytes -= remain;
+			c->tx_items--;
 			c->tx_head = t->next;
 			if (!c->tx_head)
 				c->tx_tail = NULL;
@@ -213,7 +218,7 @@ static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t statu
 	h.u.ret_submit.actual_length = (int32_t)actual;
 	usbip_header_pack(t->head, &h);
 	t->head_len = USBIP_HEADER_SIZE;
-	if (dir_in && data && data->len) {
+	if (dir_in && data && data->len && data->data) {
 		if (data->ref) {
 			t->ref = blob_ref(data->ref);
 			t->data = data->data;
@@ -236,8 +241,12 @@ static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t statu
 static void xfer_complete(void *owner, struct usb_xfer *x, const struct usb_in_chunk *r)
 {
 	struct usbip_conn *c = owner;
-	bool dir_in = x->ep & USB_ENDPOINT_DIR_IN || ((x->ep & 0x0F) == 0 && (x->setup[0] & 0x80));
+	/* the device core stalls a control transfer whose direction disagrees with its setup packet */
+	bool dir_in = x->ep & USB_ENDPOINT_DIR_IN;
 
+	c->urbs_in_flight--;
+	if (c->exp && c->exp->observer)
+		c->exp->observer->complete(c->exp->observer_ctx, x, r);
 	if (!c->dead)
 		send_ret_submit(c, x->id, r->status, dir_in, r, dir_in ? r->len : (r->status ? 0 : r->len));
 	free(x->data);
@@ -277,18 +286,18 @@ static void handle_devlist(struct usbip_conn *c)
 	size_t cap = 4 + srv->n_exports * (USBIP_USB_DEVICE_SIZE + 32 * USBIP_USB_INTERFACE_SIZE);
 	uint8_t *body = calloc(1, cap);
 	size_t pos = 4;
+	uint32_t listed = 0;
 
 	if (!body) {
 		conn_close(c, "out of memory");
 		return;
 	}
-	body[0] = (uint8_t)(srv->n_exports >> 24);
-	body[1] = (uint8_t)(srv->n_exports >> 16);
-	body[2] = (uint8_t)(srv->n_exports >> 8);
-	body[3] = (uint8_t)srv->n_exports;
 	for (unsigned i = 0; i < srv->n_exports; i++) {
 		const struct usbip_export *e = srv->exports[i];
 		struct usbip_usb_device d;
+		if (e->absent)
+			continue;
+		listed++;
 		fill_device_record(e, &d);
 		usbip_usb_device_pack(body + pos, &d);
 		pos += USBIP_USB_DEVICE_SIZE;
@@ -307,6 +316,10 @@ static void handle_devlist(struct usbip_conn *c)
 			}
 		}
 	}
+	body[0] = (uint8_t)(listed >> 24);
+	body[1] = (uint8_t)(listed >> 16);
+	body[2] = (uint8_t)(listed >> 8);
+	body[3] = (uint8_t)listed;
 	send_op_reply(c, USBIP_OP_REP_DEVLIST, USBIP_ST_OK, body, pos);
 	free(body);
 	/* usbipd ends the session after a device list */
@@ -325,7 +338,7 @@ static void handle_import(struct usbip_conn *c, const uint8_t busid_raw[USBIP_BU
 	busid[USBIP_BUSID_SIZE] = '\0';
 	log_escape(busid, USBIP_BUSID_SIZE, shown, sizeof(shown));
 	for (unsigned i = 0; i < srv->n_exports; i++)
-		if (strncmp(srv->exports[i]->busid, busid, USBIP_BUSID_SIZE) == 0)
+		if (!srv->exports[i]->absent && strncmp(srv->exports[i]->busid, busid, USBIP_BUSID_SIZE) == 0)
 			e = srv->exports[i];
 	if (!e) {
 		log_warn("%s: import of unknown bus id '%s' refused", c->peer, shown);
@@ -390,9 +403,16 @@ static ssize_t parse_op(struct usbip_conn *c, const uint8_t *p, size_t n)
 
 static uint32_t export_devid(const struct usbip_export *e) { return (e->busnum << 16) | e->devnum; }
 
+static void observe_submit(struct usbip_conn *c, const struct usb_xfer *x)
+{
+	if (c->exp->observer)
+		c->exp->observer->submit(c->exp->observer_ctx, x);
+}
+
 static void submit_xfer(struct usbip_conn *c, struct usb_xfer *x)
 {
 	c->srv->stats.urbs++;
+	observe_submit(c, x);
 	usb_device_submit(c->exp->dev, x);
 }
 
@@ -417,6 +437,12 @@ static int check_submit(struct usbip_conn *c, const struct usbip_header *h)
 		log_warn("%s: CMD_SUBMIT seq %u direction %u ep %u: stall", c->peer, h->seqnum, h->direction, h->ep);
 		return USB_ST_STALL;
 	}
+	if (c->urbs_in_flight >= USBIP_MAX_URBS_IN_FLIGHT) {
+		if (c->srv->stats.urbs_refused++ == 0 || log_get_level() >= LOG_DEBUG)
+			log_warn("%s: %u URBs in flight: CMD_SUBMIT seq %u refused with -ENOMEM", c->peer,
+				 c->urbs_in_flight, h->seqnum);
+		return USB_ST_NOMEM;
+	}
 	return 0;
 }
 
@@ -436,6 +462,7 @@ static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 				/* already judged bad: answer it now that its data is consumed */
 				struct usb_in_chunk r = { .status = (int)x->flags };
 				x->owner = c;
+				observe_submit(c, x);
 				xfer_complete(c, x, &r);
 			} else {
 				submit_xfer(c, x);
@@ -457,9 +484,13 @@ static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 		log_dbg("%s: %s", c->peer, s);
 	}
 	if (h.command == USBIP_CMD_UNLINK) {
-		struct usb_xfer *x = usb_device_cancel(c->exp->dev, c, h.u.cmd_unlink.unlink_seqnum);
+		struct usb_xfer *x;
+		if (c->exp->observer)
+			c->exp->observer->unlink(c->exp->observer_ctx, h.u.cmd_unlink.unlink_seqnum);
+		x = usb_device_cancel(c->exp->dev, c, h.u.cmd_unlink.unlink_seqnum);
 		c->srv->stats.unlinks++;
 		if (x) {
+			c->urbs_in_flight--;
 			free(x->data);
 			free(x);
 		}
@@ -479,6 +510,7 @@ static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 		conn_close(c, "out of memory");
 		return -1;
 	}
+	c->urbs_in_flight++;
 	x->id = h.seqnum;
 	x->ep = (uint8_t)((h.ep & 0x0F) | (h.direction == USBIP_DIR_IN ? USB_ENDPOINT_DIR_IN : 0));
 	x->length = (uint32_t)h.u.cmd_submit.transfer_buffer_length;
@@ -504,6 +536,7 @@ static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 	if (verdict < 0) {
 		struct usb_in_chunk r = { .status = verdict };
 		x->owner = c;
+		observe_submit(c, x);
 		xfer_complete(c, x, &r);
 	} else {
 		submit_xfer(c, x);
@@ -520,10 +553,15 @@ static void conn_update_events(struct usbip_conn *c)
 
 	if (c->dead)
 		return;
-	if (c->tx_bytes > USBIP_TX_HIGH_WATER)
+	if ((c->tx_bytes > USBIP_TX_HIGH_WATER || c->tx_items > USBIP_TX_MAX_ITEMS) && !c->reading_paused) {
 		c->reading_paused = true;
-	else if (c->tx_bytes < USBIP_TX_LOW_WATER)
+		if (c->exp)
+			usb_device_pause_in(c->exp->dev, true);
+	} else if (c->tx_bytes < USBIP_TX_LOW_WATER && c->tx_items < USBIP_TX_MAX_ITEMS / 4 && c->reading_paused) {
 		c->reading_paused = false;
+		/* not from here: this runs inside completions and the parser */
+		evloop_defer(c->srv->loop, &c->resume);
+	}
 	if (!c->reading_paused && !c->close_after_flush)
 		ev |= EPOLLIN;
 	if (want_write)
@@ -532,10 +570,25 @@ static void conn_update_events(struct usbip_conn *c)
 	c->want_write = want_write;
 }
 
+/* Requests already read are not parsed while the send queue is over its high
+ * water mark: each could add a reply (and pin frame data) to the queue. */
+static void parse_buffered(struct usbip_conn *c)
+{
+	while (!c->dead && !c->close_after_flush && !c->reading_paused && c->rpos < c->rlen) {
+		ssize_t used = c->phase == PHASE_OP ? parse_op(c, c->rbuf + c->rpos, c->rlen - c->rpos)
+						     : parse_urb(c, c->rbuf + c->rpos, c->rlen - c->rpos);
+		if (used <= 0)
+			break;
+		c->rpos += (size_t)used;
+	}
+}
+
 static void conn_read(struct usbip_conn *c)
 {
 	ssize_t r;
 
+	if (c->reading_paused)
+		return;  /* EPOLLIN of a poll round that began before the pause */
 	if (c->rpos == c->rlen)
 		c->rpos = c->rlen = 0;
 	else if (c->rpos > RBUF_SIZE / 2) {
@@ -543,6 +596,8 @@ static void conn_read(struct usbip_conn *c)
 		c->rlen -= c->rpos;
 		c->rpos = 0;
 	}
+	if (c->rlen == RBUF_SIZE)
+		return;  /* parsing is behind; it resumes through conn_resume */
 	r = read(c->fd, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
 	if (r == 0) {
 		conn_close(c, "peer closed the connection");
@@ -554,13 +609,20 @@ static void conn_read(struct usbip_conn *c)
 		return;
 	}
 	c->rlen += (size_t)r;
-	while (!c->dead && !c->close_after_flush && c->rpos < c->rlen) {
-		ssize_t used = c->phase == PHASE_OP ? parse_op(c, c->rbuf + c->rpos, c->rlen - c->rpos)
-						     : parse_urb(c, c->rbuf + c->rpos, c->rlen - c->rpos);
-		if (used <= 0)
-			break;
-		c->rpos += (size_t)used;
-	}
+	parse_buffered(c);
+}
+
+static void conn_resume(struct evloop *loop, void *arg)
+{
+	struct usbip_conn *c = arg;
+
+	(void)loop;
+	if (c->dead || c->reading_paused)
+		return;
+	if (c->exp)
+		usb_device_pause_in(c->exp->dev, false);
+	if (!c->dead)
+		parse_buffered(c);
 }
 
 static void conn_event(struct evloop *loop, int fd, uint32_t events, void *arg)
@@ -605,12 +667,16 @@ static void conn_close(struct usbip_conn *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = true;
+	evloop_defer_cancel(srv->loop, &c->resume);
 	if (why)
 		log_info("%s: closing connection: %s", c->peer, why);
 	evloop_del_fd(srv->loop, c->fd);
 	close(c->fd);
 	if (c->exp && c->exp->importer == c) {
-		struct usb_xfer *list = usb_device_drain(c->exp->dev);
+		struct usb_xfer *list;
+		if (c->exp->observer)
+			c->exp->observer->disconnect(c->exp->observer_ctx);
+		list = usb_device_drain(c->exp->dev);
 		while (list) {
 			struct usb_xfer *x = list;
 			list = x->next;
@@ -702,6 +768,7 @@ static void accept_event(struct evloop *loop, int fd, uint32_t events, void *arg
 		c->srv = srv;
 		c->fd = cfd;
 		c->accepted_ns = mono_now_ns();
+		evloop_defer_init(&c->resume, conn_resume, c);
 		char host[INET6_ADDRSTRLEN] = "?", serv[16] = "?";
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
 			    NI_NUMERICHOST | NI_NUMERICSERV);
@@ -776,6 +843,13 @@ int usbip_server_export(struct usbip_server *srv, struct usbip_export *exp)
 	exp->importer = NULL;
 	srv->exports[srv->n_exports++] = exp;
 	return DFK_OK;
+}
+
+void usbip_server_set_present(struct usbip_server *srv, struct usbip_export *exp, bool present, const char *why)
+{
+	exp->absent = !present;
+	if (!present)
+		usbip_server_unplug(srv, exp, why);
 }
 
 void usbip_server_unplug(struct usbip_server *srv, struct usbip_export *exp, const char *why)

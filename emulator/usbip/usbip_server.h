@@ -9,6 +9,11 @@
  * Malformed input never takes the server down: URB-level problems get an error
  * status or a STALL; a stream we can no longer frame (bad version, unknown
  * command, absurd lengths) closes that one connection with a log line.
+ *
+ * Memory per connection is bounded: at most USBIP_MAX_URBS_IN_FLIGHT URBs, a
+ * receive buffer, and a send queue that stops both the parsing of input and the
+ * completion of IN transfers above USBIP_TX_HIGH_WATER, so that a host that
+ * does not read leaves frames waiting in the camera's own (bounded) memory.
  */
 #ifndef DFK_USBIP_SERVER_H
 #define DFK_USBIP_SERVER_H
@@ -24,9 +29,28 @@
 /* Stop reading a connection whose peer does not read its replies. */
 #define USBIP_TX_HIGH_WATER   (64u * 1024 * 1024)
 #define USBIP_TX_LOW_WATER    (16u * 1024 * 1024)
+/* ... nor one with this many replies queued, however small (a stream of
+ * refused submits): a streaming host has a few dozen. */
+#define USBIP_TX_MAX_ITEMS    32768u
 #define USBIP_MAX_CONNECTIONS 256
+/* URBs one connection may have submitted and not yet seen answered; past it a
+ * CMD_SUBMIT fails at once with -ENOMEM (as usbfs does past its memory cap). */
+#define USBIP_MAX_URBS_IN_FLIGHT 16384
 
 struct usbip_server;
+
+/* Who watches the host's transfers to an exported device (the host-behaviour
+ * monitor): every call comes from the server's event loop, in wire order. */
+struct usbip_observer_ops {
+	/* A CMD_SUBMIT accepted (OUT data complete), before the device sees it. */
+	void (*submit)(void *ctx, const struct usb_xfer *x);
+	/* Its RET_SUBMIT: status and IN data (or OUT bytes taken). */
+	void (*complete)(void *ctx, const struct usb_xfer *x, const struct usb_in_chunk *r);
+	/* A CMD_UNLINK for `seqnum`, pending or not. */
+	void (*unlink)(void *ctx, uint32_t seqnum);
+	/* The importer is gone (closed, unplugged); pending URBs are dropped after this. */
+	void (*disconnect)(void *ctx);
+};
 
 struct usbip_export {
 	char busid[USBIP_BUSID_SIZE];
@@ -37,7 +61,10 @@ struct usbip_export {
 	 * device sees a cable plug / unplug. */
 	void (*attached)(void *ctx, bool attached);
 	void *ctx;
+	const struct usbip_observer_ops *observer;   /* optional */
+	void *observer_ctx;
 	/* managed by the server */
+	bool absent;                 /* unplugged for a while: not listed, not importable */
 	struct usbip_conn *importer;
 	uint64_t imports;
 };
@@ -47,6 +74,7 @@ struct usbip_server_stats {
 	uint64_t protocol_errors;
 	uint64_t urbs;
 	uint64_t unlinks;
+	uint64_t urbs_refused;       /* over USBIP_MAX_URBS_IN_FLIGHT */
 	unsigned open_connections;
 };
 
@@ -61,5 +89,8 @@ int usbip_server_export(struct usbip_server *srv, struct usbip_export *exp);
 const struct usbip_server_stats *usbip_server_stats(const struct usbip_server *srv);
 /* The device leaves the bus (DeviceReset, shutdown): its importer's connection closes. */
 void usbip_server_unplug(struct usbip_server *srv, struct usbip_export *exp, const char *why);
+/* Plugged (true) or not (false): an absent device is unplugged, left out of the
+ * device list and refused on import (ST_NODEV) until it is present again. */
+void usbip_server_set_present(struct usbip_server *srv, struct usbip_export *exp, bool present, const char *why);
 
 #endif

@@ -1,7 +1,7 @@
 /* arv-stream: stream the test pattern through libaravis 0.8 and check every frame bit-exactly.
  *
  * Built on the host by harness/vm/arvstream.py (test_vm.py, bench.py) into build/vm/arv-stream,
- * together with conformance/framecheck.c, and run inside the QEMU guest against dfk-emu started
+ * together with conformance/lib/framecheck.c, and run inside the QEMU guest against dfk-emu started
  * with `--source pattern --seed S`: libaravis -> libusb -> usbfs -> vhci-hcd -> TCP -> dfk-emu.
  *
  *   arv-stream [-n ID] [-c FRAMES] [-s SEED] [-W WIDTH] [-H HEIGHT] [-x OFFX] [-y OFFY]
@@ -122,6 +122,21 @@ static bool get_bool_or(ArvCamera *cam, const char *feature, bool dflt)
 	return v;
 }
 
+/* A camera without any Bayer format has no colour filter (docs/image-pipeline.md section 1). */
+static bool has_bayer_format(ArvCamera *cam)
+{
+	GError *err = NULL;
+	guint n = 0;
+	const char **names = arv_camera_dup_available_pixel_formats_as_strings(cam, &n, &err);
+	bool bayer = false;
+
+	g_clear_error(&err);
+	for (guint i = 0; names && i < n; i++)
+		bayer = bayer || g_str_has_prefix(names[i], "Bayer");
+	g_free(names);
+	return bayer;
+}
+
 /* Set the camera up for one format; fills *g from what the camera reports back. */
 static int setup(ArvCamera *cam, const struct opts *o, const char *fmt, struct frame_geometry *g,
 		 guint *payload, double *max_fps)
@@ -199,6 +214,9 @@ static int setup(ArvCamera *cam, const struct opts *o, const char *fmt, struct f
 
 	/* the geometry as the camera reports it now */
 	memset(g, 0, sizeof(*g));
+	g->sensor.width = (uint32_t)get_int_or(cam, "SensorWidth", 0);
+	g->sensor.height = (uint32_t)get_int_or(cam, "SensorHeight", 0);
+	g->sensor.mono = !has_bayer_format(cam);
 	g->pfnc = arv_camera_get_pixel_format(cam, &err);
 	if (failed(&err, "PixelFormat read back", fmt))
 		return -1;

@@ -1,7 +1,7 @@
 """Build and run harness/vm/arv_stream.c (libaravis streaming + frame_compare) for the guest.
 
     build()            compile build/vm/arv-stream on the host (gcc, pkg-config aravis-0.8,
-                       conformance/framecheck.c); returns its path, raises BuildError
+                       conformance/lib/framecheck.c); returns its path, raises BuildError
     command(...)       the guest command line
     parse(out)         [{format, frames, errors, fps, mbps, ...}] from its RESULT lines
     parse_camera_test(out)  the figures of `arv-camera-test-0.8` output
@@ -19,7 +19,8 @@ from . import image
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SRC = os.path.join(HERE, "arv_stream.c")
-FRAMECHECK = [os.path.join(ROOT, "conformance", "framecheck.c"), os.path.join(ROOT, "conformance", "framecheck.h")]
+FRAMECHECK = [os.path.join(ROOT, "conformance", "lib", "framecheck.c"),
+              os.path.join(ROOT, "conformance", "lib", "framecheck.h")]
 
 FORMATS = ["BayerRG8", "BayerRG12p", "BayerRG16", "YCbCr422_8", "YCbCr411_8",
            "YCbCr411_8_CbYYCrYY", "BGR8", "Mono8"]

@@ -14,16 +14,60 @@ import struct
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUZZ = os.path.join(ROOT, "fuzz")
 MODEL = os.path.join(ROOT, "models", "dfk38ux267", "dfk38ux267.c")
+SHARED = os.path.join(ROOT, "models", "imx267_38u.h")   # what the DFK shares with the DMK
 
 
 # ---- the model, read from its source ----
 
+def macro_args(text, i):
+    """The arguments of the macro call whose '(' is text[i], and the index after its ')'."""
+    args, cur, depth = [], "", 0
+    i += 1
+    while True:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            cur, i = cur + text[i:j + 1], j + 1
+            continue
+        if c == ")" and depth == 0:
+            return args + [cur.strip()], i + 1
+        if c == "," and depth == 0:
+            args, cur = args + [cur.strip()], ""
+        else:
+            depth += (c in "([{") - (c in ")]}")
+            cur += c
+        i += 1
+
+
+def expand(text, macros):
+    """text with the calls of `macros` (name: (parameters, body)) replaced by their bodies."""
+    call = re.compile(r"\b(%s)\b" % "|".join(macros))
+    while True:
+        m = call.search(text)
+        if not m:
+            return text
+        params, body = macros[m.group(1)]
+        end = m.end()
+        if params is not None:
+            args, end = macro_args(text, text.index("(", end))
+            for p, a in zip(params, args):
+                body = re.sub(r"\b%s\b" % p, lambda _: a, body)
+        text = text[:m.start()] + body + text[end:]
+
+
 def read_model():
-    src = open(MODEL, encoding="utf-8").read()
-    bases = {m[0]: int(m[1], 16) for m in re.findall(r"#define\s+(A_\w+)\s+(0x[0-9A-Fa-f]+)u", src)}
+    shared = open(SHARED, encoding="utf-8").read()
+    macros = {m[0]: ([p.strip() for p in m[2].split(",")] if m[1] else None, m[3].replace("\\\n", "\n"))
+              for m in re.findall(r"^#define (IMX267_38U_\w+)(\(([^)]*)\))?[ \t]+((?:.*\\\n)*.*)$", shared, re.M)}
+    model = expand(open(MODEL, encoding="utf-8").read(), macros)
+    defs = shared + model
+    bases = {m[0]: int(m[1], 16) for m in re.findall(r"#define\s+(A_\w+)\s+(0x[0-9A-Fa-f]+)u", defs)}
     enums = {}
-    for name, body in re.findall(r"static const struct enum_entry (\w+)\[\] = \{(.*?)\n\};", src, re.S):
+    for name, body in re.findall(r"static const struct enum_entry (\w+)\[\] = \{(.*?)\n\};", defs, re.S):
         enums[name] = re.findall(r'\{ "(\w+)", (0x[0-9A-Fa-f]+|-?\d+),', body)
+    src = model
     feats = []
     table = src[src.index("{ .name = "):]
     for chunk in table.split("{ .name = ")[1:]:

@@ -282,3 +282,45 @@ def test_gencp_ack_faults(rig):
         with pytest.raises(TimeoutError):
             ack(timeout=0.5)
         assert F.read(gencp, "Width") > 0                          # the next command works
+
+
+@pytest.mark.parametrize("kind", ["unplug", "reset"])
+def test_unplug_and_reset_end_the_session(rig, kind):
+    """unplug / reset: the host sees its connection go (as vhci sees a disconnect) and the
+    camera can be imported again at once, powered up afresh."""
+    e, io_path = rig
+    conn, gencp = open_camera(e)
+    with IoChannel(io_path) as io:
+        seq = io.seq()
+        io.request("fault add " + kind)
+        assert conn.wait_closed(2.0), "the host must see the camera go"
+        conn.close()
+        assert [ev["b"] for ev in fault_events(io, seq)] and [d.busid for d in list_devices(e.host, e.port)] == ["1-1"]
+    conn2, gencp2 = open_camera(e)
+    with conn2:
+        assert F.read(gencp2, "Width") > 0
+
+
+def test_ack_late_and_link_latency(rig):
+    """ack-late by D: the ack is held D of device time (the host has timed out by then);
+    latency by D: every transfer completes D later while the setting is on."""
+    e, io_path = rig
+    conn, gencp = open_camera(e)
+    with conn, IoChannel(io_path) as io:
+        io.pause()
+        for line, d in (("ack-late by 4000000 on command 1", 4 * MS), ("latency by 3000000", 3 * MS)):
+            io.request("fault add " + line)
+            rid = gencp.next_request_id()
+            out = conn.submit(1, U.USBIP_DIR_OUT, data=U.readmem_cmd(0x0, 4, rid))
+            if line.startswith("latency"):
+                io.advance(d)                     # the command itself is delayed too
+            conn.wait(out, 5)
+            u = conn.submit(1, U.USBIP_DIR_IN, 1024, flags=U.URB_DIR_IN)
+            io.advance(d - 1)
+            conn.poll(0.2)
+            assert not u.done, line
+            io.advance(1)
+            conn.wait(u, 5)
+            assert u.status == 0 and struct.unpack_from("<H", u.data, 10)[0] == rid, line
+            io.request("fault clear")
+        io.run()

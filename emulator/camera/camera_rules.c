@@ -259,8 +259,10 @@ static int read_upper_limit(void *ctx, int idx, struct feat_value *out)
 	const struct feature_def *d = feature_def(&cam->fs, idx);
 
 	if (camera_get_int(cam, cam->idx.exposure_auto_upper_auto)) {
-		/* 5.3.5: kept at the longest exposure the frame rate allows */
-		double us = 1e6 / camera_get_float(cam, cam->idx.frame_rate);
+		/* 5.3.5: kept at the longest exposure the frame rate allows. A frame period
+		 * holds the exposure and the sensor's gap before the next one: a limit of
+		 * the whole period would let auto exposure lower the frame rate. */
+		double us = 1e6 / camera_get_float(cam, cam->idx.frame_rate) - cam->model->sensor.exposure_gap_ns / 1e3;
 		if (us > d->fmax)
 			us = d->fmax;
 		if (us < d->fmin)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # dfk-emu: a software DFK 38UX267 USB3 Vision camera on USB/IP, and its conformance suite.
 #
 #   make            build dfk-emu and dfk-conform (gcc; `make CC=clang` for clang)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The timing engines sit below the camera: they know the scheduler, the event log,
 # the sensor's timing and their own ops tables, never the camera. Fails when one of
 # them (or its header) includes a camera header or the device layer again.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what dfk-emu needs to build and test, from Debian 12's own packages.
 #   ci/deps.sh               build + test dependencies (what `make check` needs)
 #   ci/deps.sh --build-only  only what `make run` needs

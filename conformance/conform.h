@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfk-conform: what the suites share on top of libconform (lib/): the suite list,
  * CUnit and the checks that record a message. */
 #ifndef CONFORM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "junit.h"
 
 #include <CUnit/CUnit.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JUnit XML from a finished CUnit run (CI systems read this format). */
 #ifndef CONFORM_JUNIT_H
 #define CONFORM_JUNIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfk-conform: checks a USB3 Vision camera (the dfk-emu emulator over USB/IP,
  * or a real DFK/DMK 38UX267 through libusb) against the camera's manual and the
  * USB3 Vision / GenCP rules. The expectations are the fixtures of the model

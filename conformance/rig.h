@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the suites that drive the camera's I/O connector through a rig
  * (dfk-emu's side channel): a paused device clock, waveforms programmed at
  * exact device times, then the clock advanced and the event log read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One emulated camera: the camera behaviour, its USB3 Vision function, the
  * register map that joins them, and its USB/IP export. */
 #ifndef DFK_DEVICE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection for one emulated camera (docs/faults.md): joins the fault
  * engine (emulator/fault/) to the layers it breaks. Stream faults act on each
  * frame as it is queued, device faults (unplug, reset, replug) and link

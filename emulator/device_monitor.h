@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host-behaviour monitor of one emulated camera (docs/host-monitor.md): it
  * watches every transfer of the USB/IP importer, in device time, and judges it
  * against the USB, USB3 Vision and GenCP rules. Each violation is logged (a

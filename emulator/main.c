@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfk-emu: a software twin of The Imaging Source DFK 38UX267 USB3 Vision
  * camera (and of the other built-in models, --model), exported over USB/IP. */
 #include <errno.h>

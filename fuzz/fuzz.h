@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared pieces of the libFuzzer targets (fuzz/README.md). Each target links
  * the emulator library with `-Wl,--wrap=` for net_listen, accept4, log_msg and
  * sensor_render: the seams below replace them with fuzzing stand-ins. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* expr: the SwissKnife formula evaluator (camera/expr.h) and its identifier
  * lister, on arbitrary text.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault_lang: the fault language (emulator/fault/, docs/faults.md) on arbitrary text,
  * then the engine driven by the same bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_monitor: the host-behaviour monitor (emulator/monitor/host_monitor.h) on
  * an arbitrary sequence of URB events, as an offline capture reader would feed
  * it: every length, status and payload is untrusted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_line: the I/O side channel's line protocol (docs/io-protocol.md) through
  * io_server's own connection path: a Unix socket client sends the input in
  * chunks, the event loop runs between them, replies are drained and dropped.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state_files: the camera's non-volatile state as it is read back from disk:
  * kvfile (common/kvfile.c), user sets and the flash file (camera/camera.c),
  * with round-trip checks that abort() when they fail:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v_control: the USB3 Vision function of the whole camera at the USB device
  * core, without USB/IP: GenCP commands on the control bulk OUT endpoint, and
  * bulk IN transfers on the control, event and stream endpoints.

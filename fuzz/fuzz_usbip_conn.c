@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usbip_conn: the bytes a USB/IP client sends, into the server with the whole
  * camera (device.c) behind it, through a socketpair in chunks.
  *

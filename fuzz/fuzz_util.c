@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers and link-time seams shared by the fuzz targets (fuzz.h). */
 #include "fuzz.h"
 

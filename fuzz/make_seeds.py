@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes the fuzz targets' seed corpora (fuzz/corpus/<target>/) and
 dictionaries (fuzz/dict/<target>.dict). Register addresses, feature names,
 enumeration entries and formulas are read from the model source, so the seeds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Plain replay driver for the fuzz targets: runs LLVMFuzzerTestOneInput once
  * per file named on the command line (a directory stands for the files in it,
  * in name order; dot files and README* are skipped). Built with any compiler

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make fuzz`: runs each libFuzzer target for SECONDS with its dictionary and
 # seed corpus, then prints executions and coverage per target.
 #   fuzz/run.sh BIN_DIR SECONDS "EXTRA_LIBFUZZER_ARGS" TARGET...

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Performance figures of dfk-emu (no assertions: benchmarks print, they never judge speed).
 
     DFK_BUILD=$PWD/build /usr/bin/python3 harness/bench.py [--reads 2000] [--starts 5]

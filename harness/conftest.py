@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest fixtures for the black-box tests of dfk-emu.
 
     build_dir    the build directory (DFK_BUILD or ./build); fails (never skips) when

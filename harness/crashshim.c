@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crashshim: an LD_PRELOAD library that kills its process (SIGKILL, as a power
  * cut would) at one chosen step of writing a chosen file, so the tests can
  * check crash safety at each step deterministically instead of by racing a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Python client of dfk-emu's I/O side channel (docs/io-protocol.md): drive
 TRIGGER_IN, read STROBE_OUT, control the device clock and the scene, read the
 event log, start and stop VCD traces."""

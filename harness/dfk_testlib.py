@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Small helpers shared by the black-box tests (process statistics, timing factors, kill -9,
 a model's fixtures)."""
 import os

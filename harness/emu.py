@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Start and stop dfk-emu for tests: a black box on a loopback port the OS picks."""
 import os
 import re

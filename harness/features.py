@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The model's features by name (from `dfk-emu --dump-features`), read and
 written over GenCP at their register addresses: a client that knows the
 camera's register map without GenICam. identity() is the dump's [@model]

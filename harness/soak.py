@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Soak: one dfk-emu streaming at the manual's full rate for a long time, through the userspace
 client (build/dfk-bench over USB/IP), with seeded random imports and disconnects; the emulator's
 RSS and open fds are sampled every minute and their growth printed. Benchmarks print, they never

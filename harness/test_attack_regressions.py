@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Regressions of an independent attack run against dfk-emu: each test commits
 the attack that used to crash, hang or exhaust the emulator, and checks the
 defined answer and that everyone else is still served (README, Security)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """dfk-conform against the emulator over our userspace USB/IP client: every
 suite of the tool must pass, and its JUnit report must say so."""
 import os

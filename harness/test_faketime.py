@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A host program under libfaketime sees the same time as dfk-emu at the same speed factor.
 
 dfk-emu's --time-scale X makes device time run at X times the host's monotonic clock (the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fault injection (docs/faults.md), seen from the host: each fault armed through
 the I/O side channel (or --faults) shows on the wire exactly as documented, is
 logged with its device time, and the camera serves normally afterwards."""

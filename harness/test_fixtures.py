@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every model (models/, through `dfk-emu --model ID --dump-features`) agrees
 with the manual's transcription (fixtures/ID/, made from the manual text alone;
 the DMK's derived from the DFK's, see its README): features, pixel formats,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The I/O side channel (docs/io-protocol.md) and the VCD trace: waveforms in,
 device-time events and STROBE_OUT out, a trace GTKWave can read; bad requests
 get an error and never hurt the emulator."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The USB link and the camera's frame memory, in device time (docs/io-protocol.md,
 docs/manual-quirks.md K "Frame memory"): frames leave the frame memory no faster
 than the link carries them, so triggers faster than the link fill the memory and

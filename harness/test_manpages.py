@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The manual pages of man/ against the programs they describe.
 
 * Every page formats without a single warning, both under groff with all warnings

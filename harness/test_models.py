@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The second built-in model, the monochrome DMK 38UX267 (`dfk-emu --model dmk38ux267`):
 its identity on the wire, and dfk-conform's suites that apply to a monochrome camera
 running green against it, with the expectations dfk-conform finds by itself from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The host-behaviour monitor live (docs/host-monitor.md): a correct host produces no
 violation at all, a host that breaks a rule is reported as it happens (I/O request
 `violations`, event log) and in --host-report's JSON and JUnit at exit."""

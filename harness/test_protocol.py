@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """USB/IP, USB descriptors and GenCP of dfk-emu, spoken over loopback by harness/usbip_client.py."""
 import hashlib
 import io

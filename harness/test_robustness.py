@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """dfk-emu survives malformed USB/IP traffic and does not leak across many client sessions."""
 import random
 import socket

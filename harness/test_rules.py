@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """dfk-conform's rule table (conformance/lib/rules.c) against the manual's rules
 (fixtures/dfk38ux267/rules.ini, read here on its own) and the tests the tool
 registers: every rule of the fixture has exactly one row, no row names a rule

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """DeviceUserID (ABRM User Defined Name, 0x184, 64 bytes) is non-volatile."""
 import random
 

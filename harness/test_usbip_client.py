@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python client's codecs against the byte offsets of the specifications (no emulator)."""
 import struct
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The real Linux `usbip` tool (Debian package usbip) lists the exported camera."""
 import os
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """User sets survive crashes (manual 5.12; DEVELOPERS.md: user-set data on disk is
 written atomically).
 

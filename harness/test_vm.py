@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests of dfk-emu against the real Linux USB stack, in a QEMU guest.
 
 The guest boots Debian's own kernel (TCG) with usbcore + vhci-hcd, reaches dfk-emu on the host

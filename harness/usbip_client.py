@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Client side of USB/IP and of GenCP over USB3 Vision, in pure Python (struct only).
 
 This is the second, independent implementation that the pytest harness speaks to dfk-emu with.

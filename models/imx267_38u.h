@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the 38U cameras on the Sony IMX267 share, written once: the DFK 38UX267
  * (colour, models/dfk38ux267/) and the DMK 38UX267 (monochrome, models/dmk38ux267/)
  * are one camera but for the colour filter. Their feature rows come from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The camera as data: identity, sensor facts and the feature table.
  *
  * The register map, the GenICam XML and the emulator's range checks are all

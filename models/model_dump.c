@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The model as text (`dfk-emu --dump-features`): first a group [@model] with the
  * identity and the sensor (no feature can have that name: GenICam names are
  * identifiers), then one group per feature in the key vocabulary of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pixel format codes of the GenICam Pixel Format Naming Convention (PFNC 2.x)
  * that the built-in models use: the one place the emulator and the models
  * spell them. A code is (colour space << 24) | (bits per pixel << 16) | id.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfk-bench: stream throughput of a USB3 Vision camera (dfk-emu over USB/IP, or
  * a real camera through libusb), read the way dfk-conform and Aravis read it:
  * SIRM sized like Aravis, leader / 1 MiB payload pieces / trailer with several

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfk-bench: stream throughput per pixel format (see bench_stream.c). */
 #ifndef CONFORM_BENCH_STREAM_H
 #define CONFORM_BENCH_STREAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "arvdev.h"
 
 #include <string.h>

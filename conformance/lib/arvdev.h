@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An ArvDevice whose memory reads and writes go through our GenCP client, so
  * libaravis evaluates the device's own GenICam XML over any of our transports
  * (the emulator over usbip://, or a real camera over usb://). */

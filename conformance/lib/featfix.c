@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature fixtures and generic typed feature access (see featfix.h). */
 #include "featfix.h"
 

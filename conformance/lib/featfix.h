@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature fixtures (fixtures/<model>/features.ini, rules.ini: the manual's
  * section 5 transcribed) and generic typed access to the features they name,
  * shared by the "features" and "usersets" suites. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pixel format fixtures (see fmtfix.h). */
 #include "fmtfix.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pixel format fixtures (fixtures/<model>/pixelformats.tsv: the manual's 5.1.1
  * table of the model under test): the formats the stream and framerate suites
  * run, in the manual's order, and what the table implies about the sensor. */

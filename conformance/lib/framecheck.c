@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Frame checker from docs/image-pipeline.md (sections 1, 2 and 5): see framecheck.h.
  *
  * The expected frame is produced one output row at a time. The raw output

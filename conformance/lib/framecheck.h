@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Frame checker: the payload docs/image-pipeline.md defines for the "ramp"
  * test pattern, recomputed on the host side and compared byte for byte with
  * what a camera sent; plus a decoder of the document's pixel formats to RGB

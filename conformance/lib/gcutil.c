@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature access through libaravis's GenICam evaluation of the device's XML (gcutil.h). */
 #include "gcutil.h"
 

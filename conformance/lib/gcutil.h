@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature access by name through libaravis's GenICam evaluation of the session's
  * device XML (session.h), and the feature set-ups several programs share. */
 #ifndef CONFORM_GCUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gencp.h"
 
 #include <errno.h>

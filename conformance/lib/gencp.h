@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GenCP client on the USB3 Vision control channel, as a host driver runs it:
  * request ids that increase and skip 0, PENDING_ACK restarts the wait, acks
  * with the wrong id are stale and skipped, reads and writes split into chunks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "ioclient.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Client of dfk-emu's I/O side channel (docs/io-protocol.md): the test rig
  * that drives TRIGGER_IN, watches STROBE_OUT and reads the event log. */
 #ifndef CONFORM_IOCLIENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PNG output of decoded frames (for --save-frames and for people to look at). */
 #ifndef CONFORM_PNG_OUT_H
 #define CONFORM_PNG_OUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rule_table: every rule of fixtures/dfk38ux267/rules.ini (manual section 5),
  * in the file's order, with the tests whose assertions check it.
  *

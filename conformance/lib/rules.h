@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which conformance tests check which behavioural rule of the manual.
  *
  * fixtures/<model>/rules.ini transcribes the sentences of manual section 5

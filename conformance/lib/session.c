@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The device session (session.h): opening the device, re-opening it after it left
  * the bus, closing it. */
 #include "session.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The device session shared by dfk-conform and dfk-bench: the device under test
  * (transport, USB probe, GenCP, bootstrap pointers, the device's GenICam XML in
  * libaravis) and the run's options. No CUnit: dfk-bench links this without it. */

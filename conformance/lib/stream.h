@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host side of the USB3 Vision streaming channel: SIRM set up the way Aravis
  * does it, then leader / payload / trailer read with several bulk IN
  * transfers in flight, frame after frame. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The device as the host finds it: descriptors parsed defensively (lengths
  * and types checked, as libusb does), USB3 Vision interfaces located. */
 #ifndef CONFORM_USBDEV_H

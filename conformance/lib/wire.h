@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Wire formats as dfk-conform sees them from the host side: USB standard requests
  * and descriptors, USB/IP (client), GenCP and the U3V stream leader/trailer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Picks the transport by the URL's scheme. */
 #include "xport.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host-side USB transports for dfk-conform: the same calls reach a device
  * through our own userspace USB/IP client (usbip://HOST:PORT/BUSID) or through
  * libusb-1.0 (usb://VID:PID[/SERIAL], a real camera or a vhci-attached one).

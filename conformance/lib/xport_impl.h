@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Inside the transports: what xport.c needs of each one. Not for users of xport.h. */
 #ifndef CONFORM_XPORT_IMPL_H
 #define CONFORM_XPORT_IMPL_H

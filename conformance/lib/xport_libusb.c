@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libusb-1.0 transport: a real camera, or the emulator attached through the
  * kernel's vhci-hcd (usb://VID:PID[/SERIAL]). */
 #include <errno.h>

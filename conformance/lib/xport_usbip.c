@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Userspace USB/IP client: what vhci-hcd does in the kernel, done over a TCP
  * socket, so conformance runs need no kernel module. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bootstrap suite: ABRM, SBRM, SIRM and the manifest (GenCP 1.0 ch. 4,
  * U3V 1.0 ch. 5) agree with the USB descriptors and with each other. */
 #include <errno.h>

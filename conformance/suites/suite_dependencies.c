@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dependencies suite: the rules of manual section 5 that tie features to each
  * other, checked through the camera's registers (no pictures, no rig): offsets
  * and auto centring, readout modes, frame-rate limits, the auto exposure upper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* descriptors suite: USB 3.x chapter 9 and USB3 Vision 1.0 chapter 3 rules on
  * what the device reports. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* features suite: every feature of the manual's section 5, as transcribed in
  * fixtures/<model>/features.ini, checked against the device's own GenICam XML
  * and the device's answers: presence, type and access; factory defaults;

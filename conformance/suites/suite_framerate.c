@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* framerate suite: manual 5.1.4. The maximum AcquisitionFrameRate for every
  * row of the manual's tables (fixtures/<model>/framerate.tsv, transcribed from
  * the manual: 4 sizes per pixel format of pixelformats.tsv), its monotonicity

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gencp suite: the control protocol (GenCP 1.0 over U3V): request ids echoed,
  * each error status provoked, size limits the SBRM announces. */
 #include <errno.h>

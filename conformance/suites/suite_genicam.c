@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* genicam suite: the device's GenICam XML, evaluated by libaravis over our
  * transport: it parses without warnings, every node evaluates, every register
  * node is readable over GenCP, and the user-defined name survives a power cycle. */

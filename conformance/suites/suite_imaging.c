@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* imaging suite: what the settings of manual 5.2, 5.3, 5.8 - 5.11 do to the
  * picture, on the emulator's natural scene controlled through the I/O rig
  * (light level and colour temperature): exposure, gain and black level; auto

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stream suite: the USB3 Vision streaming channel (U3V 1.0 ch. 5.6) in every
  * pixel format of manual 5.1.1 (the fixtures' pixelformats.tsv of the model
  * under test: one test per format): leader and trailer fields, block ids,

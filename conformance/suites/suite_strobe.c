@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strobe suite: manual 5.6 and 5.7 through the I/O rig: GPIIn reads
  * TRIGGER_IN, GPOut and the strobe drive STROBE_OUT, pulses timed to the
  * exposure to the nanosecond of device time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trigger suite: manual 5.4 and 5.5, each rule checked to the nanosecond of
  * device time through the I/O rig: waveforms on TRIGGER_IN at exact device
  * times, then the camera's event log (trigger accepted or rejected and why,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usbip suite: the USB/IP server side, checked with our own client
  * (Linux Documentation/usb/usbip_protocol.rst). Only for usbip:// devices. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usersets suite (manual 5.12): UserSet1 and UserSet2 keep a configuration
  * that differs from the factory one in many features (a seeded random choice of
  * valid values over the RW features of sections 5.1 - 5.11 in features.ini),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Performance figures of the device scheduler (camera/sched): prints, never judges speed.
  *
  *   build/bench-sched [N]      N pending events (default 100000)

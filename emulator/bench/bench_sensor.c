@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Performance figures of the sensor module (emulator/sensor): prints, never judges speed.
  *
  *   build/bench-sensor [runs]      runs per figure (default 15, at most 64)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "acquisition.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The acquisition state machine in device time: AcquisitionStart/Stop and
  * AcquisitionMode, free-running frames at the configured rate or exposures
  * started by the trigger engine, and per frame the sequence

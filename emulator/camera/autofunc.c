@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "autofunc.h"
 
 #include <math.h>

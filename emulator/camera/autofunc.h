@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Auto exposure, auto gain and auto white balance (manual 5.3, 5.8, 5.11).
  *
  * They run once per frame, at exposure start, on statistics of the image the

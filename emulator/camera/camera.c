@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Start-up, power-up and shutdown of a camera, and the wiring of its timing
  * engines: what the acquisition, the trigger engine and the auto functions ask
  * of the rest of the camera (their ops tables) is answered here. */

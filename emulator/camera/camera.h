@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One camera's behaviour: feature values and the rules that tie them
  * together, the device clock, power-up, non-volatile memory and user sets.
  * It knows nothing of USB; the device layer (emulator/device.c) connects it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the camera's own files (camera*.c); nothing else includes it. */
 #ifndef DFK_CAMERA_INTERNAL_H
 #define DFK_CAMERA_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "camera_io.h"
 
 #include "camera_internal.h"

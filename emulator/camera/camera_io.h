@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the world around a camera may see and do of it beyond its features:
  * the device layer (emulator/device.c) and the I/O side channel
  * (emulator/io/io_server.c, docs/io-protocol.md) use these instead of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature rules: what reading, writing or executing a feature does beyond the
  * generic checks of the feature store. Geometry and frame rate stay valid
  * together (5.1), computed features, commands that drive the engines, and the
@@ -19,12 +20,17 @@ uint64_t camera_payload_size(struct camera *cam)
 	return (uint64_t)r.width * r.height * r.bits_per_pixel / 8;
 }
 
+/* What the sensor and link allow, but never past the feature's own maximum: a tiny
+ * region would otherwise allow rates the model declares it cannot reach. */
 static double max_frame_rate(struct camera *cam)
 {
+	const struct feature_def *d = feature_def(&cam->fs, cam->idx.frame_rate);
 	struct readout r;
+	double fps;
 
 	camera_readout(cam, &r);
-	return framerate_max_fps(&cam->model->sensor, &r);
+	fps = framerate_max_fps(&cam->model->sensor, &r);
+	return fps > d->fmax ? d->fmax : fps;
 }
 
 static int64_t increment(const struct feature_def *d) { return d->inc > 0 ? d->inc : 1; }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The features the behaviour uses, by name: the only place their names appear.
  * At start-up each is looked up once (a model that lacks one is refused with one
  * error naming all that are missing); afterwards the behaviour works on indices

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* User sets (5.12) and the rest of the non-volatile memory (DeviceUserID,
  * UserSetDefault), as files in the camera's state directory. A set is applied
  * whole or not at all; the flash is written before a write is acknowledged. */

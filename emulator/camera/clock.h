@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The device clock: nanoseconds since power-on, the single time base of the
  * camera (Timestamp feature, leader timestamps, trigger and strobe timing).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The camera's event log in device time: what happened on the I/O lines and
  * in the trigger -> exposure -> readout -> delivery chain, with the reason
  * when a trigger was refused. The I/O side channel reads it; the VCD writer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Evaluator for the GenICam SwissKnife formulas of the model.
  *
  * The same formula text goes into the XML (as an (Int)SwissKnife) and is

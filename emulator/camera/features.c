@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "features.h"
 
 #include <inttypes.h>

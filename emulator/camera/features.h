@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feature store: the current value of every feature of the model, the checks
  * every write passes (lock, range, increment, enumeration entry) and the
  * register encoding of each feature. Behaviour (what a change does to the rest

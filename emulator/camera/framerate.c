@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "framerate.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Frame-rate model: the shortest frame period the sensor and the USB link
  * allow for a pixel format, region and readout mode (see struct sensor_timing). */
 #ifndef DFK_FRAMERATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Events scheduled in device time. Each event fires with its own scheduled
  * time as argument, so what it computes never depends on how late the host
  * ran it. With a clock that does not run by itself (time-scale 0), firing an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "strobe.h"
 
 #include <string.h>

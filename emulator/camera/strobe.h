@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* STROBE_OUT (manual 5.6.2, 5.7): driven by GPOut while the strobe is off;
  * with StrobeEnable = On, one pulse per exposure, StrobeDelay after exposure
  * start, lasting the exposure (StrobeOperation = Exposure) or StrobeDuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TRIGGER_IN and the trigger engine (manual 5.4, 5.5), in device time.
  *
  * Conditioning of the TRIGGER_IN line (software triggers bypass all three,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Crash-safe file replacement: after a crash (kill -9, power loss) the file is
  * either the old or the new version, never a mix: write a temporary file in
  * the same directory, fsync it, rename it over the target, fsync the directory. */

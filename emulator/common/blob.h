@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reference-counted byte buffers: a frame or an ack can be queued for sending
  * without copying while its producer moves on. Frame-sized blobs come from a
  * pool so a 26 MB frame does not cost fresh pages every time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Byte-order helpers at protocol boundaries.
  * USB/IP is big-endian; USB descriptors, GenCP and U3V streams are little-endian.
  * Helpers are named by byte order, never by direction. */

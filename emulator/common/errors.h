@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One error enum for the emulator's internal calls. Wire-level codes (GenCP status,
  * USB/IP status, URB errno) are separate spaces and are mapped in exactly one place each. */
 #ifndef DFK_ERRORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Single-threaded event loop: fd readiness (epoll), one-shot timers on the
  * monotonic clock, and deferred calls that run before the loop sleeps again.
  * Nothing in the emulator blocks; everything is a callback from here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kvfile.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small "key=value" text files with a CRC-32 trailer line, for the camera's
  * flash contents and user sets. A file whose trailer does not match its
  * contents is reported as DFK_ERR_CORRUPT and never half-applied. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Logging to stderr with the program prefix. Messages are lower-case and carry the numbers. */
 #ifndef DFK_LOG_H
 #define DFK_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "netlisten.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP listening sockets from "ADDR:PORT" / "[V6ADDR]:PORT" specs (port 0 = any
  * free port), shared by the USB/IP server and the I/O side channel. */
 #ifndef DFK_NETLISTEN_H

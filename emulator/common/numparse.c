@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "numparse.h"
 
 #include <ctype.h>

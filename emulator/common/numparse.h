@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Numbers from users and the wire: the whole string must be the number, and
  * values that would poison device time (NaN, infinities, overflow) are refused. */
 #ifndef DFK_NUMPARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growable text buffer. Allocation failure is sticky: check strbuf_ok() once at the end. */
 #ifndef DFK_STRBUF_H
 #define DFK_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fault engine: armed faults of one camera, asked by the layers at each
  * opportunity (fault.h). All state changes are functions of the queries and their
  * device times, so a scenario replays identically. */

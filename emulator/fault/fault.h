@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection: the camera breaks the host's driver on purpose, deterministically,
  * in device time (ns since power-up). docs/faults.md describes the language and what
  * the host sees for every kind.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tables shared by the language and the engine (fault_kinds.c); not for the layers. */
 #ifndef DFK_FAULT_INTERNAL_H
 #define DFK_FAULT_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fault kinds, their arguments and the leader/trailer fields as data: the parser,
  * the formatter, the engine and docs/faults.md all follow these tables. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fault language (docs/faults.md): one fault per line,
  *
  *   KIND [KEYWORD VALUE]... [now | at T | on transfer|frame|command N | random P [seed S]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The I/O side channel (docs/io-protocol.md): a local Unix socket standing for
  * the camera's I/O connector and a test bench around it. */
 #ifndef DFK_IO_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* VCD trace (IEEE 1364 value change dump, readable by GTKWave) of the I/O
  * connector and the trigger chain, with the device clock as time base (1 ns):
  * TRIGGER_IN, trigger accepted / rejected, exposure active, readout active,

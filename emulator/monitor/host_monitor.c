@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host-behaviour monitor (host_monitor.h, docs/host-monitor.md).
  *
  * State, all bounded:

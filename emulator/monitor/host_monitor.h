@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host-behaviour monitor: judges what the USB host (the driver under test) does
  * against USB 3.2 chapter 9, USB3 Vision 1.0 and GenCP 1.0, transfer by
  * transfer, and records every violation with its rule, device time and URB.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host monitor's rule table: one row per rule, indexed by enum hm_rule_id.
  * docs/host-monitor.md shows the same table; the unit tests check that every
  * row is filled and every id is unique. Sections follow the numbering the rest

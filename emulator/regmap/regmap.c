@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "regmap.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Register map: address -> region, with access rights and alignment.
  *
  * The device's memory is a flat byte space made of regions. A read or write may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "isp.h"
 
 #include <math.h>

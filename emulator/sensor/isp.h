@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Processing of the natural scene (docs/image-pipeline.md section 3): black
  * level, white balance, gamma or LUT, hue and saturation. The per-pixel steps
  * up to the tone curve are folded into one 4096-entry table per colour,

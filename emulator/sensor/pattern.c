@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "pattern.h"
 
 uint32_t pattern_frame_term(uint64_t block_id, uint32_t seed)

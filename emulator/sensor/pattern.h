@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The "ramp" test pattern (docs/image-pipeline.md section 1):
  * raw(sx, sy) = (sx + 2*sy + 16*block_id + seed) mod 4096, read out through
  * the readout maps. It bypasses all processing, so its rows are the output

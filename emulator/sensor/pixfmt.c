@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "pixfmt.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pixel formats (docs/image-pipeline.md section 5): the table of the formats a
  * sensor can deliver, the packers of the raw formats (Bayer, and Mono on a
  * sensor without a colour filter), the bilinear debayer, the BT.601 integer

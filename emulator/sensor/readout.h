@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readout (docs/image-pipeline.md section 2): which sensor pixels feed each
  * output pixel. Flip, region, skipping and binning are folded into one map per
  * axis, computed once per geometry, so that producing a row of raw values is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The natural scene (docs/image-pipeline.md section 4): a static background
  * (gradients, a 24-patch colour checker, a grey wedge, line targets and a
  * Siemens star) computed once per sensor object, plus moving shapes placed by

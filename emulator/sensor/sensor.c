@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sensor object: validates settings, keeps the per-geometry maps and the
  * scene caches, and drives the row pipeline:
  *

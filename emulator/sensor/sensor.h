@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The synthetic sensor and image pipeline: renders the payload of one frame
  * for a pixel format, region, readout mode and processing settings, as
  * docs/image-pipeline.md specifies (the conformance suite recomputes test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the timing engines' unit tests (test_trigger.c, test_acquisition.c,
  * test_strobe.c) drive an engine with: the real device scheduler on a paused
  * clock that only the test moves, an event log, and a sensor whose timing

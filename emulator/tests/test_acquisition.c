@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/acquisition: the acquisition state machine alone, on the real device
  * scheduler with a paused clock, against a fake camera (ops). Frame periods,
  * exposure, readout and delivery times are checked to the nanosecond against

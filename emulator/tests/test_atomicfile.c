@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common/atomicfile: whole-file replacement through a temporary file and
  * rename, whole-file reads with a size cap, mkdir -p and the state directory
  * claim (atomicfile.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/autofunc: auto exposure, auto gain, auto white balance and the
  * auto-functions region alone (manual 5.3, 5.8, 5.11), with a fake camera
  * that reports the image statistics the test chooses and records what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/camera with the DFK 38UX267 model: the behaviour rules that tie
  * features together (geometry, binning, offsets, payload, locks), user sets
  * in non-volatile memory, and the LUTValueAll register. Every test gets a
@@ -211,6 +212,20 @@ static void test_camera_frame_rate_follows_format(void)
 	CU_ASSERT(getf("AcquisitionFrameRate") <= getf("AcquisitionFrameRateMax"));
 	ASSERT_INT(setf("AcquisitionFrameRate", 20.0), DFK_ERR_RANGE);
 	ASSERT_INT(setf("AcquisitionFrameRate", 10.0), DFK_OK);
+}
+
+/* Regression (audit): at the smallest region the sensor and link would allow thousands of
+ * frames a second, and AcquisitionFrameRate took values past its own maximum (1000 fps). */
+static void test_camera_frame_rate_never_past_its_maximum(void)
+{
+	CU_ASSERT_FATAL(T.up);   /* fixture up */
+	ASSERT_INT(seti("PixelFormat", 0x01080001), DFK_OK);   /* Mono8 */
+	ASSERT_INT(seti("Width", 256), DFK_OK);
+	ASSERT_INT(seti("Height", 4), DFK_OK);
+	CU_ASSERT(getf("AcquisitionFrameRateMax") == 1000.0);
+	ASSERT_INT(setf("AcquisitionFrameRate", 1000.0), DFK_OK);
+	ASSERT_INT(setf("AcquisitionFrameRate", 1500.0), DFK_ERR_RANGE);
+	CU_ASSERT(getf("AcquisitionFrameRate") == 1000.0);
 }
 
 static void test_camera_tl_params_locked(void)
@@ -572,6 +587,7 @@ static const struct test_case cases[] = {
 	{ "test_camera_binning", test_camera_binning },
 	{ "test_camera_payload_size", test_camera_payload_size },
 	{ "test_camera_frame_rate_follows_format", test_camera_frame_rate_follows_format },
+	{ "test_camera_frame_rate_never_past_its_maximum", test_camera_frame_rate_never_past_its_maximum },
 	{ "test_camera_tl_params_locked", test_camera_tl_params_locked },
 	{ "test_camera_userset_save_default_refused", test_camera_userset_save_default_refused },
 	{ "test_camera_userset_save_load", test_camera_userset_save_load },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/expr: the SwissKnife formula evaluator (expr.h) and the identifier
  * lister the XML generator uses for pVariable elements. */
 #include <math.h>

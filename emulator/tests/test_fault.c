@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault/: the fault language (parse, format, round trips, every error message) and
  * the engine (nth counting per target, counts, `at`, random determinism, capacity,
  * remove/clear, device-time firing, link settings, scenario files). */

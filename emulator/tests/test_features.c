@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/features on the DFK 38UX267 model, without the camera's behaviour
  * hooks: defaults, the generic checks every write passes (lock, range,
  * increment, enumeration entry), register encoding and value text. */

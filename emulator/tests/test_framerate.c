@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/framerate with the DFK 38UX267 sensor model: the maximum frame rate
  * against the manual's tables (technical reference section 5.1.4), and its
  * monotonicity over a grid of regions. */

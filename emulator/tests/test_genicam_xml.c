@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v/genicam_xml: the GenICam XML generated from models/dfk38ux267 is
  * reproducible byte for byte, is well-formed, declares GenApi schema 1.1,
  * defines every feature of the model as a node, and every p<Something>

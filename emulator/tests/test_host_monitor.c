@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* monitor/host_monitor: the host-behaviour monitor. Every rule is committed
  * once and must be reported exactly once, with the time and seq of the transfer
  * at fault; correct sessions (Aravis-like and like the project's own clients,

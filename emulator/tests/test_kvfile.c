@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common/kvfile: "key=value" files with a CRC-32 trailer line; a file whose
  * trailer does not match is DFK_ERR_CORRUPT and yields nothing (kvfile.h). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The emulator's unit-test binary: registers every suite, runs them in
  * verbose mode and exits with the number of failed tests (plus suites whose
  * setup failed), or non-zero when the CUnit registry itself fails.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* models: every built-in model is one the emulator can run (its pixel formats
  * are ones its sensor delivers, its camera starts, its XML generates), and the
  * DMK 38UX267 is what its file says: the DFK 38UX267 without the colour

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* regmap: address lookup, reads and writes across adjacent regions, and the
  * whole-access checks (unmapped, misaligned, read-only, write-only) that come
  * before any handler runs (regmap.h). */

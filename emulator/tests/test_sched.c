@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/sched + camera/clock: device-time events on a host too slow for the
  * time scale. Every event must still fire, in order, at its own device time;
  * the device clock waits for the emulator instead of running away from it; and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sensor: test-pattern frames compared byte for byte with a deliberately naive
  * per-pixel reference written from docs/image-pipeline.md (raw(), the readout
  * formulas, refl(), the bilinear debayer, BT.601 and the packing tables), for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/strobe: STROBE_OUT alone (manual 5.6.2, 5.7), on the real device
  * scheduler with a paused clock: the engine is told of exposures as the
  * acquisition would tell it, and every edge of the line is checked to the

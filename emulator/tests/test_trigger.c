@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* camera/trigger: the trigger engine alone (manual 5.4, 5.5), on the real
  * device scheduler with a paused clock, against a fake acquisition. Each rule
  * is checked at its boundary to the nanosecond; the expected times come from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v/u3v_control: the GenCP command/ack state machine over a small register
  * map of our own (u3v_control.h, docs/protocols.md section 4 "GenCP control channel"). Slow (flash) writes
  * finish on an event-loop timer in host time, which the tests run themselves.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v/u3vcp: GenCP packets of the U3V control channel, byte for byte
  * (docs/protocols.md section 4 "GenCP control channel"; GenCP 1.0; all fields little-endian). */
 #include <string.h>

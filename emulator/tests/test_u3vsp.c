@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v/u3vsp: the image leader (52 bytes, "U3VL") and trailer (32 bytes,
  * "U3VT") of a U3V stream block (docs/protocols.md section 6 "Stream channel"; little-endian). */
 #include <string.h>

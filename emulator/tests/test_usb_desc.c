@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usb/usb_desc with the USB3 Vision tables of u3v/u3v_desc.c: the serialized
  * device, configuration, BOS and string descriptors, byte for byte
  * (USB 3.2 chapter 9.6, U3V 1.0 chapter 3, docs/protocols.md 2 "USB device framework", 3 "USB3 Vision identity"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usb/usb_device: the EP0 standard requests and the bulk endpoint queues,
  * driven through a fake USB function and a capturing completion callback
  * (USB 3.2 chapter 9.4, docs/protocols.md section 2.7 "Enumeration traffic"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usbip/usbip_proto: pack -> unpack round trips and golden bytes of every
  * operation-phase record and URB header (docs/protocols.md section 1 "USB/IP"; Linux
  * Documentation/usb/usbip_protocol.rst). The wire is big-endian except the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usbip/usbip_server over loopback TCP, driven by scripted byte feeds: the
  * client's bytes arrive in small chunks (down to one byte at a time) and the
  * server's replies are compared with golden bytes written from docs/protocols.md

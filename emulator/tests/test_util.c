@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the unit tests (see tests.h). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* nftw, mkdtemp: also when CFLAGS is replaced on the make command line */

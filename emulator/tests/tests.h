@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CUnit unit tests of the emulator: one suite per module (test_<module>.c),
  * registered by test_main.c, plus the shared helpers of test_util.c.
  *

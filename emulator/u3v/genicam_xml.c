@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "genicam_xml.h"
 
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GenICam XML (GenApi schema 1.1) generated from the camera model.
  * Same model in, same bytes out: the XML is reproducible byte for byte. */
 #ifndef DFK_GENICAM_XML_H

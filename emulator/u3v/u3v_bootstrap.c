@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "u3v_bootstrap.h"
 
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB3 Vision bootstrap registers: ABRM, SBRM, SIRM, EIRM, the manifest table
  * and the GenICam XML file, as regmap regions (U3V 1.0 chapter 5, GenCP 1.0).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "u3v_control.h"
 
 #include <stdlib.h>

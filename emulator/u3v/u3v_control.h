@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The USB3 Vision control channel: GenCP commands in, acks out.
  *
  * One command is processed at a time. A write that takes flash time is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB descriptors of a USB3 Vision camera (U3V 1.0 chapter 3): IAD + control
  * interface (bulk OUT/IN, same endpoint number) + event interface (bulk IN) +
  * streaming interface (bulk IN), SuperSpeed companions, BOS, and the class-specific

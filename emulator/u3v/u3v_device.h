@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A USB3 Vision device function on the USB device core: descriptors and
  * strings, the control channel (GenCP over bulk OUT 0x01 / IN 0x81), the event
  * channel (bulk IN 0x82) and the streaming channel (bulk IN 0x83).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The streaming channel's frame buffer: frames wait here until the host's
  * bulk IN transfers take them, as leader / payload / trailer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "u3vcp.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB3 Vision control protocol (GenCP over the control interface's bulk pipes).
  * All fields little-endian. Commands arrive on bulk OUT, acks leave on bulk IN.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "u3vsp.h"
 
 #include <string.h>

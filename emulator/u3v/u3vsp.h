@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB3 Vision stream protocol: leader and trailer of an image block (U3V 1.0
  * chapter 5.6), little-endian. A block is: leader transfer, payload transfers,
  * trailer transfer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "usb_desc.h"
 
 #include <string.h>

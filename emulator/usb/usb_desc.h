@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB descriptors declared as const data and serialized on request.
  *
  * A device is a tree: usb_desc_device -> usb_desc_config -> usb_desc_iface ->

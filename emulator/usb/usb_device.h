@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB device core: EP0 standard requests, endpoint halt state, and the queues of
  * pending transfers per endpoint. It knows nothing of USB/IP: a transport submits
  * usb_xfer objects and gets them back through its completion callback.

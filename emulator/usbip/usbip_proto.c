@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "usbip_proto.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB/IP wire protocol, version 0x0111 (Linux Documentation/usb/usbip_protocol.rst).
  *
  * Everything on this wire is big-endian except the 8-byte USB setup packet,

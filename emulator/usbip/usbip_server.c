@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "usbip_server.h"
 
 #include <arpa/inet.h>

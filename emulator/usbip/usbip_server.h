@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* USB/IP server: takes the place of usbipd + usbip-host for emulated devices.
  *
  * Many connections share one event loop. A connection starts in the operation

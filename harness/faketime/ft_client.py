@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A host-side camera client that measures time with its own clock, for runs under libfaketime.
 
     ft_client.py HOST PORT timestamp [--sleep S]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """QEMU harness: boot Debian's kernel with vhci-hcd in a TCG guest and drive dfk-emu through it.
 
     from vm import Guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arv-stream: stream the test pattern through libaravis 0.8 and check every frame bit-exactly.
  *
  * Built on the host by harness/vm/arvstream.py (test_vm.py, bench.py) into build/vm/arv-stream,

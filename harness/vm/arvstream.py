@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Build and run harness/vm/arv_stream.c (libaravis streaming + frame_compare) for the guest.
 
     build()            compile build/vm/arv-stream on the host (gcc, pkg-config aravis-0.8,

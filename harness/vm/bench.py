@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Figures for the QEMU end-to-end path.
 
     /usr/bin/python3 harness/vm/bench.py [--count 100] [--arv-count 100] [--stream-frames 50] [--stub]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """dfk-emu on the host, attached in the guest: the state the VM tests share."""
 import os
 import shlex

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Host packages the QEMU harness needs, and installing them with apt-get when missing."""
 import glob
 import os

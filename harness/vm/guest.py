@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Boot the test guest under QEMU and run commands in it.
 
 One boot serves many commands. Each command is written to a shared 9p folder, announced on a

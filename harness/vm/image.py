@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Build (once) and cache the guest: an ELF vmlinux cut out of Debian's bzImage and a
 busybox-static initramfs carrying the modules for usbip/vhci, virtio-net, 9p and usbmon."""
 import glob

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # PID 1 of the dfk-emu test guest (busybox-static initramfs built by harness/vm/image.py).
 # Loads the modules, brings up slirp networking, mounts the host's / (read-only) and a
 # read-write exchange folder over virtio-9p, prepares a chroot of the host's root, then

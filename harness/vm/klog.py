@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reading the guest's kernel log for trouble."""
 import re
 

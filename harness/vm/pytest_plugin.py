@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest fixtures for the QEMU guest (loaded by harness/test_vm.py through `pytest_plugins`).
 
     guest      module scope: one booted guest; .run(cmd, timeout) -> (rc, out), .attach(port),

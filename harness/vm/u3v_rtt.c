@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* u3v-rtt: time GenCP READMEM round trips to the first USB3 Vision device of a vendor.
  *
  * Built on the host by harness/vm/bench.py into build/vm/u3v-rtt and run inside the QEMU guest

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A tiny stand-in USB/IP server, to test the QEMU harness itself without dfk-emu.
 
 It exports one SuperSpeed device that looks like a U3V camera on the descriptor level (class

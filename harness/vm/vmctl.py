@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Command line for the QEMU harness.
 
     /usr/bin/python3 harness/vm/vmctl.py deps            # check/install Debian packages

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DFK 38UX267 as a model: identity, pixel formats and what only the colour camera
  * has -- white balance (5.8), hue and saturation (5.10) -- written from the camera's
  * technical reference manual, section 5. Everything it shares with its monochrome

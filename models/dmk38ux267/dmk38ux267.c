@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DMK 38UX267 as a model: the monochrome sibling of the DFK 38UX267 (same Sony
  * IMX267 sensor without the colour filter, same housing, firmware family and
  * timing). There is no DMK manual here: this table is the DFK's of manual

@@ -26,7 +26,8 @@
 	X(trigger)         \
 	X(strobe)          \
 	X(dependencies)    \
-	X(imaging)
+	X(imaging)         \
+	X(faults)
 
 /* Adds the suite called `name` and its tests to the CUnit registry (no device needed:
  * suites open it when they run). */

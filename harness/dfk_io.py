@@ -3,6 +3,7 @@
 TRIGGER_IN, read STROBE_OUT, control the device clock and the scene, read the
 event log, start and stop VCD traces."""
 import socket
+import time
 
 
 class IoError(Exception):
@@ -73,6 +74,19 @@ class IoChannel:
 
     def advance(self, ns):
         return int(self.request("clock advance %d" % ns))
+
+    def submitted(self):
+        """Transfers the emulator's USB/IP server has taken in so far (`urbs`)."""
+        return int(dict(kv.split("=") for kv in self.request("urbs").split())["submitted"])
+
+    def wait_submitted(self, count, timeout=10.0):
+        """Wait until `count` transfers were taken in: a transfer sent on the USB/IP socket
+        and a clock advance sent here race each other otherwise."""
+        deadline = time.monotonic() + timeout
+        while self.submitted() < count:
+            if time.monotonic() > deadline:
+                raise IoError("the emulator did not take in %d transfers" % count)
+            time.sleep(0.005)
 
     def events(self, since=0):
         out = []

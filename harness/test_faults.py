@@ -158,7 +158,9 @@ def test_link_rate_cap_slows_frames(rig):
         io.pause()                     # device time moves only when we say: every edge is exact
         assert F.execute(gencp, "AcquisitionStart").status == 0
         seq = io.seq()
+        n = io.submitted()
         urbs = [conn.submit(STREAM_EP, U.USBIP_DIR_IN, 1 << 20, flags=U.URB_DIR_IN) for _ in range(8)]
+        io.wait_submitted(n + 8)
         got = []
         for _ in range(100):           # 500 ms of device time in 5 ms steps
             io.advance(5 * MS)
@@ -240,7 +242,9 @@ def test_delay_and_nak_in_device_time(rig):
             io.request("fault add " + line + " on transfer 1")
             rid = gencp.next_request_id()
             assert conn.bulk_out(0x01, U.readmem_cmd(0x0, 4, rid), timeout=5).status == 0
+            n = io.submitted()
             u = conn.submit(1, U.USBIP_DIR_IN, 1024, flags=U.URB_DIR_IN)
+            io.wait_submitted(n + 1)
             io.advance(d - 1)
             conn.poll(0.2)
             assert not u.done, line
@@ -312,11 +316,14 @@ def test_ack_late_and_link_latency(rig):
         for line, d in (("ack-late by 4000000 on command 1", 4 * MS), ("latency by 3000000", 3 * MS)):
             io.request("fault add " + line)
             rid = gencp.next_request_id()
+            n = io.submitted()
             out = conn.submit(1, U.USBIP_DIR_OUT, data=U.readmem_cmd(0x0, 4, rid))
+            io.wait_submitted(n + 1)
             if line.startswith("latency"):
                 io.advance(d)                     # the command itself is delayed too
             conn.wait(out, 5)
             u = conn.submit(1, U.USBIP_DIR_IN, 1024, flags=U.URB_DIR_IN)
+            io.wait_submitted(n + 2)
             io.advance(d - 1)
             conn.poll(0.2)
             assert not u.done, line

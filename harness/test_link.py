@@ -45,7 +45,9 @@ def test_triggers_faster_than_the_link_fill_the_frame_memory(emu_factory, tmp_pa
         t0 = io.time() + MS
         pulses, period = 30, 33_333_333
         io.request("line pulse 100000 at %d count %d period %d" % (t0, pulses, period))
+        n = io.submitted()
         urbs = [conn.submit(STREAM_EP, U.USBIP_DIR_IN, 1 << 20, flags=U.URB_DIR_IN) for _ in range(48)]
+        io.wait_submitted(n + 48)        # the host's transfers wait before device time moves
         leaders, trailers, payload = [], [], 0
         t_end = t0 + pulses * period + 2000 * MS       # time enough for the memory to drain
         while io.time() < t_end:

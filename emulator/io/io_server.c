@@ -475,7 +475,7 @@ static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
 	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ]",
 	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH|NAME | vcd stop",
-	"stats", "memory", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "help",
+	"stats", "memory", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "help",
 };
 
 static void handle_line(struct io_conn *c, char *line)
@@ -525,6 +525,12 @@ static void handle_line(struct io_conn *c, char *line)
 		cmd_violations(c, w, n);
 	} else if (!strcmp(w[0], "fault")) {
 		cmd_fault(c, w, n);
+	} else if (!strcmp(w[0], "urbs") && n == 1) {
+		/* how many transfers the USB/IP server has taken in: a test that has just sent
+		 * one waits for this to move before it advances a paused clock */
+		struct usbip_server *srv = cur(c)->srv;
+		const struct usbip_server_stats *st = srv ? usbip_server_stats(srv) : NULL;
+		reply(c, "ok submitted=%" PRIu64 " unlinked=%" PRIu64, st ? st->urbs : 0, st ? st->unlinks : 0);
 	} else if (!strcmp(w[0], "memory") && n == 1) {
 		const struct u3v_stream *st = &cur(c)->stream;
 		reply(c, "ok level=%zu frames=%u max_level=%" PRIu64 " size=%zu max_frames=%u", u3v_stream_level(st),

@@ -53,7 +53,7 @@ static void usage(FILE *out)
 		"                      frame byte for byte and timestamps to the nanosecond\n"
 		"  --seed N            seed of the randomised checks (default 1)\n"
 		"  --io PATH           I/O rig: dfk-emu's side channel (dfk-emu --io PATH or tcp:HOST:PORT); the\n"
-		"                      trigger, strobe and imaging suites skip without one\n"
+		"                      trigger, strobe, imaging and faults suites skip without one\n"
 		"  -v, --verbose\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);

@@ -28,7 +28,7 @@ def suites():
 @pytest.mark.parametrize("suite", suites())
 def test_suite_passes(suite, tmp_path):
     """Every suite against an emulator showing the bit-exact test pattern, with
-    the I/O side channel as the rig for the trigger and strobe suites."""
+    the I/O side channel as the rig for the trigger, strobe, imaging and faults suites."""
     junit = tmp_path / "junit.xml"
     io = str(tmp_path / "io.sock")
     frames = tmp_path / "frames"
@@ -52,11 +52,12 @@ def test_suite_passes(suite, tmp_path):
 
 
 def test_rig_suites_skip_without_rig(tmp_path):
-    """Without --io the trigger and strobe suites say why they do not run."""
+    """Without --io the trigger, strobe and faults suites say why they do not run."""
     with Emulator() as emu:
-        r = run_conform(emu, "--suite", "trigger,strobe")
+        r = run_conform(emu, "--suite", "trigger,strobe,faults")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "needs an I/O rig" in r.stdout
+    for suite in ("trigger", "strobe", "faults"):
+        assert "%s suite skipped: it needs an I/O rig" % suite in r.stdout, r.stdout
 
 
 def test_unknown_device_exit_codes():

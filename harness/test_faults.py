@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Fault injection (docs/faults.md), seen from the host: each fault armed through
 the I/O side channel (or --faults) shows on the wire exactly as documented, is
-logged with its device time, and the camera serves normally afterwards."""
+logged with its device time, and the camera serves normally afterwards. The same checks
+through dfk-conform's own transport: conformance/suites/suite_faults.c (`--suite faults`)."""
 import struct
 import time
 

@@ -9,7 +9,9 @@
  *    device showing dfk-emu's test pattern (stream suite); without it the
  *    stream tests check sizes, leader/trailer fields and timing only;
  *  - the trigger, strobe and imaging suites need the I/O rig (--io) and skip
- *    without one; imaging also drives the emulator's scene through it. */
+ *    without one; imaging also drives the emulator's scene through it.
+ * Suites that check the protocols or docs/faults.md rather than the manual
+ * (usbip, descriptors, gencp, bootstrap, genicam, faults) name no rule. */
 #include "rules.h"
 
 #include <string.h>

@@ -15,7 +15,9 @@
 /* DeviceReset: time for the host to collect the ack before the camera leaves the bus. */
 #define RESET_UNPLUG_NS (100ull * 1000000)
 
-static uint64_t boot_now(void *ctx)
+/* The camera's device time, for every layer that runs on it (bootstrap timestamp,
+ * the stream's link, fault and monitor hooks). */
+uint64_t emu_device_now(void *ctx)
 {
 	struct emu_device *d = ctx;
 
@@ -52,7 +54,7 @@ static void boot_event_test(void *ctx)
 }
 
 static const struct u3v_bootstrap_ops boot_ops = {
-	.now_ns = boot_now,
+	.now_ns = emu_device_now,
 	.user_name_changed = boot_user_name,
 	.required_payload = boot_payload,
 	.stream_enable = boot_stream_enable,
@@ -146,13 +148,6 @@ static void stream_room(void *ctx)
 
 /* ---- the link: the stream's device clock ---- */
 
-static uint64_t link_now(void *ctx)
-{
-	struct emu_device *d = ctx;
-
-	return camera_io_now(&d->cam);
-}
-
 static void link_wake_at(void *ctx, uint64_t t)
 {
 	struct emu_device *d = ctx;
@@ -239,7 +234,7 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->stream.room = stream_room;
 	d->stream.room_ctx = d;
 	d->link_clock = (struct u3v_stream_clock){
-		.now = link_now, .wake_at = link_wake_at, .sent = link_frame_sent, .ctx = d,
+		.now = emu_device_now, .wake_at = link_wake_at, .sent = link_frame_sent, .ctx = d,
 	};
 	sched_event_init(&d->link_wake, link_woken, d);
 	u3v_stream_set_clock(&d->stream, &d->link_clock);

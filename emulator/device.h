@@ -58,6 +58,8 @@ struct emu_device {
 
 int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg);
 int emu_device_export(struct emu_device *d, struct usbip_server *srv);
+/* Device time of the camera `ctx` (a struct emu_device): ns since power-up. */
+uint64_t emu_device_now(void *ctx);
 void emu_device_free(struct emu_device *d);
 /* VCD trace of this camera's I/O lines and trigger chain (one at a time). */
 int emu_device_vcd_start(struct emu_device *d, const char *path);

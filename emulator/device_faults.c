@@ -102,13 +102,6 @@ static bool usb_on_transfer(void *ctx, uint8_t ep, struct usb_fault *out)
 	return false;
 }
 
-static uint64_t layer_now(void *ctx)
-{
-	struct emu_device *d = ctx;
-
-	return camera_io_now(&d->cam);
-}
-
 static void usb_wake_at(void *ctx, uint64_t t)
 {
 	struct emu_device *d = ctx;
@@ -125,7 +118,7 @@ static void usb_woken(void *arg, uint64_t t)
 }
 
 static const struct usb_fault_ops usb_fault_ops = {
-	.on_transfer = usb_on_transfer, .now = layer_now, .wake_at = usb_wake_at,
+	.on_transfer = usb_on_transfer, .now = emu_device_now, .wake_at = usb_wake_at,
 };
 
 /* ---- the GenCP control channel: one ack fault per command ---- */
@@ -165,7 +158,7 @@ static void ack_woken(void *arg, uint64_t t)
 }
 
 static const struct u3v_control_fault_ops ack_fault_ops = {
-	.on_command = ack_on_command, .now = layer_now, .wake_at = ack_wake_at,
+	.on_command = ack_on_command, .now = emu_device_now, .wake_at = ack_wake_at,
 };
 
 void emu_faults_init(struct emu_device *d)

@@ -12,8 +12,6 @@
 #include "monitor/host_monitor.h"
 #include "u3v/u3v_bootstrap.h"
 
-static uint64_t now(struct emu_device *d) { return camera_io_now(&d->cam); }
-
 static void obs_submit(void *ctx, const struct usb_xfer *x)
 {
 	struct emu_device *d = ctx;
@@ -27,8 +25,8 @@ static void obs_submit(void *ctx, const struct usb_xfer *x)
 	/* the payload size the SIRM must hold follows every feature write: tell the
 	 * monitor before it judges a command (a stream enable, say) */
 	if (x->ep == U3V_EP_CONTROL_OUT)
-		host_monitor_device_event(d->monitor, now(d), HM_DEV_PAYLOAD_SIZE, camera_payload_size(&d->cam));
-	host_monitor_submit(d->monitor, now(d), &u);
+		host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_PAYLOAD_SIZE, camera_payload_size(&d->cam));
+	host_monitor_submit(d->monitor, emu_device_now(d), &u);
 }
 
 static void obs_complete(void *ctx, const struct usb_xfer *x, const struct usb_in_chunk *r)
@@ -36,21 +34,21 @@ static void obs_complete(void *ctx, const struct usb_xfer *x, const struct usb_i
 	struct emu_device *d = ctx;
 	bool in = x->ep & USB_ENDPOINT_DIR_IN;
 
-	host_monitor_complete(d->monitor, now(d), x->id, r->status, in ? r->data : NULL, r->len);
+	host_monitor_complete(d->monitor, emu_device_now(d), x->id, r->status, in ? r->data : NULL, r->len);
 }
 
 static void obs_unlink(void *ctx, uint32_t seqnum)
 {
 	struct emu_device *d = ctx;
 
-	host_monitor_unlink(d->monitor, now(d), seqnum);
+	host_monitor_unlink(d->monitor, emu_device_now(d), seqnum);
 }
 
 static void obs_disconnect(void *ctx)
 {
 	struct emu_device *d = ctx;
 
-	host_monitor_disconnect(d->monitor, now(d));
+	host_monitor_disconnect(d->monitor, emu_device_now(d));
 }
 
 static const struct usbip_observer_ops monitor_observer = {
@@ -106,14 +104,14 @@ void emu_monitor_free(struct emu_device *d)
 void emu_monitor_frame_dropped(struct emu_device *d, uint64_t block_id)
 {
 	if (d->monitor)
-		host_monitor_device_event(d->monitor, now(d), HM_DEV_FRAME_DROPPED, block_id);
+		host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_FRAME_DROPPED, block_id);
 }
 
 void emu_monitor_acquisition(struct emu_device *d, bool started)
 {
 	if (!d->monitor || !started)
 		return;
-	host_monitor_device_event(d->monitor, now(d), HM_DEV_ACQUISITION_START, d->stream.enabled);
+	host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_ACQUISITION_START, d->stream.enabled);
 }
 
 size_t emu_monitor_violations(struct emu_device *d, const struct hm_violation **out)

@@ -66,6 +66,7 @@ def test_devlist_agrees_with_descriptors(emu):
         assert not conn.violations
 
     assert (d.idVendor, d.idProduct, d.bcdDevice) == (dd["idVendor"], dd["idProduct"], dd["bcdDevice"])
+    assert dd["bcdDevice"] == 0x0923          # firmware 923, the manual's latest revision (BCD 09.23)
     assert (d.bDeviceClass, d.bDeviceSubClass, d.bDeviceProtocol) == (0xEF, 0x02, 0x01)
     assert (dd["bDeviceClass"], dd["bDeviceSubClass"], dd["bDeviceProtocol"]) == (0xEF, 0x02, 0x01)
     assert d.bNumConfigurations == dd["bNumConfigurations"] == 1
@@ -205,7 +206,8 @@ def test_bos_superspeed_capability(cam):
     ss = [c for c in bos["caps"] if c["bDevCapabilityType"] == U.USB_SS_CAP_TYPE]
     assert len(ss) == 1
     assert ss[0]["bU1DevExitLat"] == 0 and ss[0]["wU2DevExitLat"] == 0
-    assert ss[0]["wSpeedsSupported"] & 0x08                # 5 Gb/s
+    assert ss[0]["wSpeedsSupported"] == 0x0E               # FS, HS and 5 Gb/s (the controller) ...
+    assert ss[0]["bFunctionalitySupport"] == 3             # ... but the camera works only at 5 Gb/s
 
 
 def test_strings(cam):

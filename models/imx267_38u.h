@@ -46,6 +46,10 @@
 
 #define USERSET (FEAT_F_USERSET)
 #define LOCKED_WHILE_STREAMING (FEAT_F_STREAM_LOCKED)
+/* OffsetAutoCenter=On owns the offsets, but a write to them is acknowledged and kept for
+ * OffsetAutoCenter=Off instead of refused: tiscamera and Aravis's arv_camera_set_region
+ * write OffsetX/OffsetY whatever the lock (docs/manual-quirks.md L) */
+#define OFFSET_LOCK (FEAT_F_LOCK_KEEPS)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -117,7 +121,7 @@ static const struct enum_entry userset_entries[] = {
 /* camera_identity fields both cameras report alike */
 #define IMX267_38U_IDENTITY \
 	.vendor_id = 0x199E,            /* The Imaging Source Europe GmbH */ \
-	.bcd_device = 0x0000,           /* what a real TIS 33U camera reports */ \
+	.bcd_device = 0x0923,           /* firmware 923, the manual's latest (revision history); BCD 09.23 */ \
 	.manufacturer = "The Imaging Source Europe GmbH", \
 	.family_name = "38U", \
 	.device_version = "923 (dfk-emu 0.1)", \
@@ -142,8 +146,19 @@ static const struct enum_entry userset_entries[] = {
  * manual gives BayerRG12p 29 fps at 3840x2160 where the 12-bit YUV 4:1:1 gets 30). */
 #define IMX267_38U_PACKED12_BYTES_PER_S 372.0e6
 
+/* Extra GenICam names clients look for on a The Imaging Source camera. Aravis's ArvCamera
+ * (arv_camera_set/get_frame_rate[_bounds], arv_camera_is_frame_rate_available) uses a
+ * feature "FPS" instead of AcquisitionFrameRate for the vendor "The Imaging Source Europe
+ * GmbH"; AcquisitionFrameRate stays the documented feature (docs/manual-quirks.md L). */
+static const struct feature_alias imx267_38u_aliases[] = {
+	{ "FPS", "AcquisitionFrameRate",
+	  "Another name of AcquisitionFrameRate, for Aravis's The Imaging Source code path." },
+};
+
 /* camera_model fields of the camera electronics */
 #define IMX267_38U_ELECTRONICS \
+	.aliases = imx267_38u_aliases, \
+	.n_aliases = N(imx267_38u_aliases), \
 	.flash_write_ms = 50, \
 	.max_response_ms = 500, \
 	/* not in the manual: 256 MiB, 9 full BGR8 or 29 full BayerRG8 frames (manual-quirks K) */ \
@@ -260,12 +275,12 @@ static const struct enum_entry userset_entries[] = {
 	  .tooltip = "Left edge of the region read out. A value too large for the current Width is replaced by the largest valid one.", \
 	  .section = "5.1.5", .type = FEAT_INTEGER, .access = FEAT_RW, .address = A_FORMAT + 0x1C, .length = 4, \
 	  .min = 0, .max = 3840, .inc = 16, .def = 0, .unit = "px", .locked_expr = "OffsetAutoCenter", \
-	  .flags = USERSET | FEAT_F_CLAMP | FEAT_F_VOLATILE }, \
+	  .flags = USERSET | FEAT_F_CLAMP | FEAT_F_VOLATILE | OFFSET_LOCK }, \
 	{ .name = "OffsetY", .category = "ImageFormatControl", .display_name = "Partial Scan Offset Y", \
 	  .tooltip = "Top edge of the region read out. A value too large for the current Height is replaced by the largest valid one.", \
 	  .section = "5.1.5", .type = FEAT_INTEGER, .access = FEAT_RW, .address = A_FORMAT + 0x20, .length = 4, \
 	  .min = 0, .max = 2156, .inc = 4, .def = 0, .unit = "px", .locked_expr = "OffsetAutoCenter", \
-	  .flags = USERSET | FEAT_F_CLAMP | FEAT_F_VOLATILE }, \
+	  .flags = USERSET | FEAT_F_CLAMP | FEAT_F_VOLATILE | OFFSET_LOCK }, \
 	{ .name = "OffsetAutoCenter", .category = "ImageFormatControl", .display_name = "Partial Scan Auto Center", \
 	  .tooltip = "On: the offsets are set so that the centre of the sensor is read out. Off: offsets are set by hand.", \
 	  .section = "5.1.5", .type = FEAT_ENUM, .access = FEAT_RW, .address = A_FORMAT + 0x24, .length = 4, \

@@ -44,6 +44,8 @@ enum feat_backing {
 #define FEAT_F_SLOW           0x0040u  /* takes flash time: GenCP answers PENDING_ACK first */
 #define FEAT_F_NONVOLATILE    0x0080u  /* kept in the device's flash across power cycles */
 #define FEAT_F_COMPUTED       0x0100u  /* value comes from the camera's behaviour, not storage */
+#define FEAT_F_LOCK_KEEPS     0x0200u  /* while locked_expr holds, a write is acknowledged and kept for
+                                          * later but has no effect (reads give the locking rule's value) */
 
 struct enum_entry {
 	const char *name;          /* GenICam entry name */
@@ -84,6 +86,14 @@ struct feature_def {
 	const char *selector;
 	unsigned n_selected;       /* number of selector positions (values 0..n-1) */
 	uint32_t flags;
+};
+
+/* A second GenICam name for a feature: an XML node whose pValue is the feature itself (no
+ * register, no storage of its own), for clients that look for a vendor-specific name. */
+struct feature_alias {
+	const char *name;          /* the other name */
+	const char *target;        /* the feature it stands for (same type, limits and unit) */
+	const char *tooltip;       /* why it exists */
 };
 
 struct category_def {
@@ -150,6 +160,8 @@ struct camera_model {
 	unsigned n_categories;
 	const struct feature_def *features;
 	unsigned n_features;
+	const struct feature_alias *aliases;   /* invisible extra names (docs/manual-quirks.md L) */
+	unsigned n_aliases;
 	uint32_t flash_write_ms;         /* time a non-volatile write takes (PENDING_ACK) */
 	uint32_t max_response_ms;        /* ABRM Maximum Device Response Time */
 	/* The camera's frame memory: frames wait here for the link; a frame that does

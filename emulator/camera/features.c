@@ -331,7 +331,9 @@ int feature_set(struct feature_store *fs, int idx, struct feat_value v)
 		return DFK_ERR_NOTFOUND;
 	if (!(d->access & FEAT_WO))
 		return DFK_ERR_READONLY;
-	if (feature_locked(fs, idx)) {
+	/* a FEAT_F_LOCK_KEEPS feature locked by its rule (not by the stream lock) takes the write */
+	if (feature_locked(fs, idx) &&
+	    (!(d->flags & FEAT_F_LOCK_KEEPS) || ((d->flags & FEAT_F_STREAM_LOCKED) && fs->stream_locked))) {
 		fs->refusals++;
 		return DFK_ERR_DENIED;
 	}

@@ -156,7 +156,18 @@ static void test_camera_offset_auto_center(void)
 	ASSERT_INT(seti("Height", 1080), DFK_OK);
 	ASSERT_INT(geti("OffsetX"), (4096 - 1920) / 2);   /* 1088 */
 	ASSERT_INT(geti("OffsetY"), (2160 - 1080) / 2);   /* 540 */
-	ASSERT_INT(seti("OffsetX", 0), DFK_ERR_DENIED);   /* set by the camera while centring */
+	/* a write while centring is acknowledged (Aravis's set_region writes the offsets whatever the
+	 * lock) but does not move the window; it is kept for OffsetAutoCenter=Off (manual-quirks L) */
+	ASSERT_INT(seti("OffsetX", 0), DFK_OK);
+	ASSERT_INT(seti("OffsetY", 96), DFK_OK);
+	ASSERT_INT(geti("OffsetX"), (4096 - 1920) / 2);
+	ASSERT_INT(geti("OffsetY"), (2160 - 1080) / 2);
+	ASSERT_INT(seti("OffsetX", 100), DFK_ERR_RANGE);   /* still checked: off the increment of 16 */
+	ASSERT_INT(seti("OffsetAutoCenter", 0), DFK_OK);
+	ASSERT_INT(geti("OffsetX"), 0);
+	ASSERT_INT(geti("OffsetY"), 96);
+	ASSERT_INT(seti("OffsetAutoCenter", 1), DFK_OK);
+	ASSERT_INT(geti("OffsetY"), (2160 - 1080) / 2);
 }
 
 static void test_camera_binning(void)

@@ -236,6 +236,35 @@ static void test_genicam_xml_every_feature_is_a_node(void)
 		CU_ASSERT_PTR_NOT_NULL(find_node(m->categories[i].name));
 }
 
+/* Aliases (manual-quirks L): FPS is an invisible Float whose value is AcquisitionFrameRate,
+ * with its limits, and no register or category of its own. */
+static void test_genicam_xml_aliases(void)
+{
+	const struct camera_model *m = &dfk38ux267_model;
+	const struct node *nd;
+	const char *end;
+	char body[1024];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+	scan();
+	ASSERT_INT(m->n_aliases, 1);
+	CU_ASSERT_STRING_EQUAL(m->aliases[0].name, "FPS");
+	nd = find_node("FPS");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nd);
+	CU_ASSERT_STRING_EQUAL(nd->tag, "Float");
+	end = strstr(nd->start, "</Float>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	CU_ASSERT_FATAL((size_t)(end - nd->start) < sizeof(body));
+	memcpy(body, nd->start, (size_t)(end - nd->start));
+	body[end - nd->start] = 0;
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<pValue>AcquisitionFrameRate</pValue>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<Min>0.25</Min>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<pMax>AcquisitionFrameRateMax</pMax>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<Visibility>Invisible</Visibility>"));
+	CU_ASSERT_PTR_NULL(find_node("FPS_Reg"));
+	CU_ASSERT_PTR_NULL(strstr(xml, "<pFeature>FPS</pFeature>"));
+}
+
 static void test_genicam_xml_node_names_unique(void)
 {
 	char msg[160];
@@ -316,6 +345,7 @@ static const struct test_case cases[] = {
 	{ "test_genicam_xml_declaration_and_schema", test_genicam_xml_declaration_and_schema },
 	{ "test_genicam_xml_well_formed", test_genicam_xml_well_formed },
 	{ "test_genicam_xml_every_feature_is_a_node", test_genicam_xml_every_feature_is_a_node },
+	{ "test_genicam_xml_aliases", test_genicam_xml_aliases },
 	{ "test_genicam_xml_node_names_unique", test_genicam_xml_node_names_unique },
 	{ "test_genicam_xml_references_resolve", test_genicam_xml_references_resolve },
 	{ "test_genicam_xml_addresses_match_model", test_genicam_xml_addresses_match_model },

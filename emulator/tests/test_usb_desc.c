@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "../common/errors.h"
+#include "../../models/model.h"
 #include "../u3v/u3v_desc.h"
 #include "../usb/usb_desc.h"
 #include "tests.h"
 
-/* Device descriptor of 199e:988e, bcdDevice 0 (USB 3.2 table 9-11). */
+/* Device descriptor of 199e:988e, bcdDevice 0x0923 = firmware 923 (USB 3.2 table 9-11). */
 static const uint8_t golden_device[18] = {
 	0x12,         /* bLength */
 	0x01,         /* bDescriptorType DEVICE */
@@ -20,7 +21,7 @@ static const uint8_t golden_device[18] = {
 	0x09,         /* bMaxPacketSize0: 2^9 = 512 at SuperSpeed */
 	0x9E, 0x19,   /* idVendor 0x199E The Imaging Source */
 	0x8E, 0x98,   /* idProduct 0x988E */
-	0x00, 0x00,   /* bcdDevice */
+	0x23, 0x09,   /* bcdDevice 09.23: firmware 923, the manual's revision history */
 	0x01,         /* iManufacturer */
 	0x02,         /* iProduct */
 	0x03,         /* iSerialNumber */
@@ -70,7 +71,7 @@ static const uint8_t golden_config[116] = {
 
 static struct u3v_descriptors d;
 
-static void setup(void) { u3v_descriptors_init(&d, 0x199e, 0x988e, 0); }
+static void setup(void) { u3v_descriptors_init(&d, 0x199e, 0x988e, dfk38ux267_model.identity.bcd_device); }
 
 static void test_usb_desc_device(void)
 {
@@ -231,8 +232,9 @@ static void test_usb_desc_bos(void)
 	ASSERT_INT(usb_desc_bos_write(&d.bos, out, sizeof(out)), 22);
 	ASSERT_BYTES(out, golden_head, 12 + 4);
 	speeds = (uint16_t)(out[16] | (out[17] << 8));
-	CU_ASSERT(speeds & 0x0008);                        /* wSpeedsSupported includes SuperSpeed */
-	CU_ASSERT(out[18] <= 3 && (speeds >> out[18]) & 1); /* bFunctionalitySupport: a supported speed */
+	ASSERT_INT(speeds, 0x000E);                        /* wSpeedsSupported: FS, HS and SuperSpeed */
+	ASSERT_INT(out[18], 3);                            /* bFunctionalitySupport: all of it only at SuperSpeed */
+	CU_ASSERT((speeds >> out[18]) & 1);                /* ... a speed it supports */
 	ASSERT_INT(out[19], 0);                            /* bU1DevExitLat */
 	ASSERT_INT(out[20] | (out[21] << 8), 0);           /* wU2DevExitLat */
 	ASSERT_INT(out[22], 0xAA);

@@ -215,6 +215,46 @@ static void emit_feature(struct strbuf *b, const struct camera_model *m, const s
 		swiss_knife(b, lockref, lock, true);
 }
 
+/* An alias: a node of the target's type whose pValue is the target, with the target's
+ * limits (the same Min/Max values or the same formula nodes) and unit; in no category. */
+static void emit_alias(struct strbuf *b, const struct camera_model *m, const struct feature_alias *a)
+{
+	char minref[96], maxref[96];
+	int idx = model_feature_index(m, a->target);
+	const struct feature_def *f = idx >= 0 ? &m->features[idx] : NULL;
+	bool integer;
+
+	if (!f || (f->type != FEAT_INTEGER && f->type != FEAT_FLOAT)) {
+		log_err("alias %s: %s is not a numeric feature of the model", a->name, a->target);
+		return;
+	}
+	integer = f->type == FEAT_INTEGER;
+	strbuf_printf(b, "  <%s Name=\"%s\">\n", integer ? "Integer" : "Float", a->name);
+	if (a->tooltip)
+		elem(b, "ToolTip", a->tooltip);
+	if (f->display_name)
+		elem(b, "DisplayName", f->display_name);
+	elem(b, "Visibility", "Invisible");
+	strbuf_printf(b, "    <pValue>%s</pValue>\n", f->name);
+	if (f->min_expr)
+		strbuf_printf(b, "    <pMin>%s</pMin>\n", formula_ref(f->min_expr, f->name, "Min", minref, sizeof(minref)));
+	else if (integer)
+		strbuf_printf(b, "    <Min>%" PRId64 "</Min>\n", f->min);
+	else
+		strbuf_printf(b, "    <Min>%.17g</Min>\n", f->fmin);
+	if (f->max_expr)
+		strbuf_printf(b, "    <pMax>%s</pMax>\n", formula_ref(f->max_expr, f->name, "Max", maxref, sizeof(maxref)));
+	else if (integer)
+		strbuf_printf(b, "    <Max>%" PRId64 "</Max>\n", f->max);
+	else
+		strbuf_printf(b, "    <Max>%.17g</Max>\n", f->fmax);
+	if (integer)
+		strbuf_printf(b, "    <Inc>%" PRId64 "</Inc>\n", f->inc > 0 ? f->inc : 1);
+	if (f->unit)
+		elem(b, "Unit", f->unit);
+	strbuf_printf(b, "  </%s>\n\n", integer ? "Integer" : "Float");
+}
+
 static void emit_category(struct strbuf *b, const struct camera_model *m, const struct category_def *c)
 {
 	strbuf_printf(b, "  <Category Name=\"%s\">\n", c->name);
@@ -274,6 +314,8 @@ char *genicam_xml_generate(const struct camera_model *m, size_t *len)
 		emit_category(&b, m, &m->categories[i]);
 	for (unsigned i = 0; i < m->n_features; i++)
 		emit_feature(&b, m, &m->features[i]);
+	for (unsigned i = 0; i < m->n_aliases; i++)
+		emit_alias(&b, m, &m->aliases[i]);
 	strbuf_puts(&b, "  <Port Name=\"Device\" NameSpace=\"Standard\">\n"
 			"    <ToolTip>The camera's register space, reached through GenCP.</ToolTip>\n"
 			"  </Port>\n\n");

@@ -17,10 +17,14 @@ void u3v_descriptors_init(struct u3v_descriptors *d, uint16_t vendor_id, uint16_
 		.configs = &d->config, .n_configs = 1, .bos = &d->bos,
 	};
 	/* USB 3.2 9.6.2.1: a SuperSpeed device sets the LPM bit of its USB 2.0 extension.
-	 * U1/U2 exit latencies of 0: the host leaves link power management off. */
+	 * U1/U2 exit latencies of 0: the host leaves link power management off.
+	 * wSpeedsSupported FS|HS|SS with bFunctionalitySupport 3 (SuperSpeed): the USB 3
+	 * controller can connect at any speed, but all of the camera's function (and the U3V
+	 * Device Info's bmSpeedSupport below) needs SuperSpeed -- the values of the USB 3
+	 * controller vendor's reference firmware (docs/manual-quirks.md L). */
 	d->bos = (struct usb_desc_bos){
 		.usb2_bmAttributes = 0x00000002, .ss_bmAttributes = 0, .ss_wSpeedsSupported = 0x000E,
-		.ss_bFunctionalitySupport = 1, .ss_bU1DevExitLat = 0, .ss_wU2DevExitLat = 0,
+		.ss_bFunctionalitySupport = 3, .ss_bU1DevExitLat = 0, .ss_wU2DevExitLat = 0,
 	};
 
 	/* Device Info descriptor, U3V table 3-3 */

@@ -98,10 +98,14 @@ static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *pay
 	};
 
 	size_t len = m->payload_size;
+	uint32_t tag;
 	int rc;
 
 	emu_faults_frame(d, &l, &t, &len);
-	rc = u3v_stream_push(&d->stream, &l, &t, payload, payload->data, len, emu_faults_link_ns(d, m->link_ns, len));
+	/* what the host will get, for the event log's frame_sent (and so a driver test's truth) */
+	tag = t.status | (len < m->payload_size ? EV_SENT_SHORT : 0) | (d->corrupt_pending ? EV_SENT_CORRUPT : 0);
+	rc = u3v_stream_push(&d->stream, &l, &t, payload, payload->data, len, emu_faults_link_ns(d, m->link_ns, len),
+			     tag);
 	if (rc == DFK_OK) {
 		log_memory_level(d);
 	} else if (rc == DFK_ERR_BUSY) {
@@ -155,12 +159,12 @@ static void link_wake_at(void *ctx, uint64_t t)
 	camera_io_at(&d->cam, &d->link_wake, t);
 }
 
-static void link_frame_sent(void *ctx, uint64_t block_id, uint64_t t)
+static void link_frame_sent(void *ctx, uint64_t block_id, uint32_t tag, uint64_t t)
 {
 	struct emu_device *d = ctx;
 
 	(void)t;
-	camera_io_log_event(&d->cam, EV_FRAME_SENT, (int64_t)block_id, 0);
+	camera_io_log_event(&d->cam, EV_FRAME_SENT, (int64_t)block_id, tag);
 }
 
 static void link_woken(void *arg, uint64_t t)

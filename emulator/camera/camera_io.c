@@ -54,7 +54,7 @@ void camera_io_stats(const struct camera *cam, struct camera_io_stats *out)
 
 	*out = (struct camera_io_stats){
 		.started = a->started, .delivered = a->delivered, .dropped = a->dropped, .discarded = a->discarded,
-		.accepted = t->accepted, .rejected = t->rejected,
+		.accepted = t->accepted, .rejected = t->rejected, .power_ups = cam->power_ups,
 	};
 }
 

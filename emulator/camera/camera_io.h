@@ -51,6 +51,7 @@ void camera_io_observe(struct camera *cam, ev_observer_fn fn, void *ctx);
 struct camera_io_stats {
 	uint64_t started, delivered, dropped, discarded;   /* frames */
 	uint64_t accepted, rejected;                       /* triggers */
+	uint64_t power_ups;                                /* since the emulator started */
 };
 void camera_io_stats(const struct camera *cam, struct camera_io_stats *out);
 

@@ -22,12 +22,18 @@ enum ev_kind {
 	EV_FRAME_DROPPED,       /* a = block id, b = enum drop reason (0 buffer full, 1 stream off) */
 	EV_ACQUISITION,         /* a = 1 started / 0 stopped */
 	EV_POWER_UP,            /* the device clock restarts at 0 */
-	EV_FRAME_SENT,          /* the frame's trailer left for the host: a = block id */
+	EV_FRAME_SENT,          /* the frame's trailer left for the host: a = block id (as sent),
+				 * b = trailer status | EV_SENT_SHORT | EV_SENT_CORRUPT */
 	EV_FRAME_MEMORY,        /* frame memory level changed: a = bytes held, b = frames */
 	EV_FAULT,               /* an injected fault acted: a = fault id, b = enum fault_kind */
 	EV_HOST_VIOLATION,      /* the host broke a rule: a = enum hm_rule_id, b = URB seqnum (-1: none) */
 	EV_KIND_COUNT
 };
+
+/* frame_sent's b, above the trailer status: the payload was cut short (a drop-payload
+ * or empty-frame fault), a leader or trailer field was corrupted (fault corrupt) */
+#define EV_SENT_SHORT   0x10000
+#define EV_SENT_CORRUPT 0x20000
 
 enum trig_source { TRIG_SRC_LINE1 = 1, TRIG_SRC_SOFTWARE = 2 };
 

@@ -519,8 +519,8 @@ static void handle_line(struct io_conn *c, char *line)
 		struct camera_io_stats st;
 		camera_io_stats(cam, &st);
 		reply(c, "ok started=%" PRIu64 " delivered=%" PRIu64 " dropped=%" PRIu64 " discarded=%" PRIu64
-			 " accepted=%" PRIu64 " rejected=%" PRIu64,
-		      st.started, st.delivered, st.dropped, st.discarded, st.accepted, st.rejected);
+			 " accepted=%" PRIu64 " rejected=%" PRIu64 " power_ups=%" PRIu64,
+		      st.started, st.delivered, st.dropped, st.discarded, st.accepted, st.rejected, st.power_ups);
 	} else if (!strcmp(w[0], "violations")) {
 		cmd_violations(c, w, n);
 	} else if (!strcmp(w[0], "fault")) {

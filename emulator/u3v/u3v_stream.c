@@ -20,6 +20,7 @@ struct u3v_stream_frame {
 	enum phase phase;
 	size_t off;
 	uint64_t block_id;
+	uint32_t tag;                /* the caller's, for clock->sent */
 	uint64_t queued_at;          /* device time it entered the buffer */
 	uint64_t link_ns;            /* its payload's time on the link; 0 = no limit */
 	uint64_t link_start;         /* device time its first byte may leave (set at its leader) */
@@ -79,7 +80,7 @@ bool u3v_stream_has_room(const struct u3v_stream *s, size_t len)
 }
 
 int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const struct u3vsp_trailer *t,
-		    struct blob *payload, const uint8_t *data, size_t len, uint64_t link_ns)
+		    struct blob *payload, const uint8_t *data, size_t len, uint64_t link_ns, uint32_t tag)
 {
 	struct u3v_stream_frame *f;
 
@@ -105,6 +106,7 @@ int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const st
 	f->len = len;
 	f->phase = PH_LEADER;
 	f->block_id = l->block_id;
+	f->tag = tag;
 	f->queued_at = stream_now(s);
 	f->link_ns = s->clock ? link_ns : 0;
 	if (s->tail)
@@ -247,7 +249,7 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 		if (f->link_ns)
 			s->link_free_at = f->link_start + f->link_ns;
 		if (s->clock && s->clock->sent)
-			s->clock->sent(s->clock->ctx, f->block_id, now);
+			s->clock->sent(s->clock->ctx, f->block_id, f->tag, now);
 		pop(s);
 		return 1;
 	}

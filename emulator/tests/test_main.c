@@ -41,6 +41,7 @@ static const struct {
 	{ "autofunc", test_autofunc_add_suite },
 	{ "fault", test_fault_add_suite },
 	{ "host_monitor", test_host_monitor_add_suite },
+	{ "usbmon_capture", test_usbmon_capture_add_suite },
 	{ "models", test_models_add_suite },
 };
 

@@ -37,6 +37,7 @@ int test_strobe_add_suite(void);
 int test_autofunc_add_suite(void);
 int test_fault_add_suite(void);
 int test_host_monitor_add_suite(void);
+int test_usbmon_capture_add_suite(void);
 int test_models_add_suite(void);
 
 /* A suite's test table: NULL-terminated. */

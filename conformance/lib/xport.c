@@ -17,3 +17,12 @@ int xport_open(const char *url, struct xport **out, char *msg, size_t msglen)
 	snprintf(msg, msglen, "unknown device URL '%s' (usbip://HOST:PORT/BUSID or usb://VID:PID[/SERIAL])", url);
 	return -EINVAL;
 }
+
+int xport_clear_halt(struct xport *x, uint8_t ep, unsigned timeout_ms)
+{
+	if (x->ops->clear_halt)
+		return x->ops->clear_halt(x, ep);
+	int rc = x->ops->control(x, USB_RT_ENDPOINT_OUT, USB_REQ_CLEAR_FEATURE, USB_FEATURE_ENDPOINT_HALT, ep, NULL, 0,
+				 timeout_ms);
+	return rc < 0 ? rc : 0;
+}

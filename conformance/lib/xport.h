@@ -46,6 +46,10 @@ struct xport_ops {
 	/* The device left the bus (DeviceReset): find it again. */
 	int (*reopen)(struct xport *x, unsigned timeout_ms);
 	void (*close)(struct xport *x);
+	/* Optional: clear a halted endpoint the way the host stack must (libusb_clear_halt: the
+	 * request and the host side's own endpoint state). NULL: xport_clear_halt() sends
+	 * CLEAR_FEATURE(ENDPOINT_HALT) itself, which is all a USB/IP client has to do. */
+	int (*clear_halt)(struct xport *x, uint8_t ep);
 };
 
 struct xport {
@@ -59,6 +63,9 @@ static inline bool xport_has(const struct xport *x, enum xport_cap cap) { return
 /* Parses the URL and opens the device. Returns 0, -ENODEV when no such device
  * exists (the message says why), or another negative errno. */
 int xport_open(const char *url, struct xport **out, char *msg, size_t msglen);
+
+/* Clears the halt of endpoint `ep` after a STALL (USB 3.2 9.4.5). Returns 0 or -errno. */
+int xport_clear_halt(struct xport *x, uint8_t ep, unsigned timeout_ms);
 
 /* USB/IP specifics for the usbip suite. */
 struct uip_device;

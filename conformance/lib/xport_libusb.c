@@ -279,6 +279,14 @@ static void lu_close(struct xport *x)
 	free(u);
 }
 
+/* Through usbfs (USBDEVFS_CLEAR_HALT): the kernel sends the request and resets its own
+ * state of the endpoint (data toggle, SuperSpeed sequence number), which a bare control
+ * transfer of CLEAR_FEATURE would leave out of step with the device. */
+static int lu_clear_halt(struct xport *x, uint8_t ep)
+{
+	return map_err(libusb_clear_halt(((struct lu_xport *)x)->h, ep));
+}
+
 static const struct xport_ops lu_ops = {
 	.caps = 0,   /* the OS configured the device; no USB/IP underneath */
 	.control = lu_control,
@@ -288,6 +296,7 @@ static const struct xport_ops lu_ops = {
 	.cancel_all = lu_cancel_all,
 	.reopen = lu_reopen,
 	.close = lu_close,
+	.clear_halt = lu_clear_halt,
 };
 
 int xport_libusb_open(const char *url, struct xport **out, char *msg, size_t msglen)

@@ -40,10 +40,20 @@ CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
 # dfk-bench: the stream throughput client, on libconform.a alone
 BENCH_SRCS := $(wildcard conformance/bench/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
+# dfk-drivertest (docs/drivertest.md): the runner (drivertest/runner/), the trace library and
+# dfk-trace (drivertest/trace/), the adapters (drivertest/adapters/, one program per file)
+DT_TRACE_SRCS := $(filter-out drivertest/trace/dfk_trace.c,$(wildcard drivertest/trace/*.c))
+DT_TRACE_OBJS := $(DT_TRACE_SRCS:%.c=$(BUILD)/obj/%.o)
+DT_RUNNER_SRCS := $(wildcard drivertest/runner/*.c)
+DT_RUNNER_OBJS := $(DT_RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
+DT_ADAPTER_COMMON := $(wildcard drivertest/adapters/common/*.c)
+DT_ADAPTER_COMMON_OBJS := $(DT_ADAPTER_COMMON:%.c=$(BUILD)/obj/%.o)
+DT_ADAPTERS := $(patsubst drivertest/adapters/adapter_%.c,$(BUILD)/dfk-adapter-%,$(wildcard drivertest/adapters/adapter_*.c))
+DT_PROGRAMS := $(if $(DT_RUNNER_SRCS),$(BUILD)/dfk-drivertest) $(if $(wildcard drivertest/trace/dfk_trace.c),$(BUILD)/dfk-trace) $(DT_ADAPTERS)
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/dfk-emu $(BUILD)/libconform.a $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
+all: $(BUILD)/dfk-emu $(BUILD)/libconform.a $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -72,6 +82,24 @@ $(BUILD)/libconform.a: $(CONFORM_LIB_OBJS)
 
 $(BUILD)/dfk-bench: $(BENCH_OBJS) $(BUILD)/libconform.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCONFORM_LIBS)
+
+# drivertest: the runner uses the emulator's fault language and monitor (libdfkemu.a) and
+# the conformance library (I/O client, frame checker); the adapters see only their driver
+# (and the reference adapter libconform.a)
+$(BUILD)/obj/drivertest/%.o: drivertest/%.c
+	@mkdir -p $(dir $@)
+	$(CONFORM_CC) -Idrivertest -Iconformance/lib -Iemulator -c $< -o $@
+
+$(BUILD)/dfk-drivertest: $(DT_RUNNER_OBJS) $(DT_TRACE_OBJS) $(BUILD)/libconform.a $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCONFORM_LIBS) $(EMU_LIBS)
+
+$(BUILD)/dfk-trace: $(BUILD)/obj/drivertest/trace/dfk_trace.o $(DT_TRACE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+
+$(BUILD)/dfk-adapter-%: $(BUILD)/obj/drivertest/adapters/adapter_%.o $(DT_ADAPTER_COMMON_OBJS) $(BUILD)/libconform.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCONFORM_LIBS)
+# objects of a pattern rule's prerequisites: keep them, or every adapter relinks from scratch
+.SECONDARY: $(DT_ADAPTER_COMMON_OBJS) $(DT_ADAPTERS:$(BUILD)/dfk-adapter-%=$(BUILD)/obj/drivertest/adapters/adapter_%.o)
 
 $(BUILD)/libdfkemu.a: $(EMU_OBJS)
 	@rm -f $@
@@ -103,7 +131,7 @@ deps-run:
 unit: $(BUILD)/test-unit
 	$(BUILD)/test-unit
 
-pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
+pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
 	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q harness $(PYTEST_ARGS)
 
 check: deps
@@ -127,7 +155,8 @@ asan:
 # ---- fuzzing (fuzz/README.md) ----
 #   make fuzz FUZZ_SECONDS=N   each libFuzzer target N s (clang) with its dictionary and corpus
 #   make fuzz-replay           the checked-in corpus and crash reproducers, once each (part of check)
-FUZZ_TARGETS := usbip_conn u3v_control io_line state_files expr fault_lang host_monitor
+FUZZ_TARGETS := usbip_conn u3v_control io_line state_files expr fault_lang host_monitor trace usbmon_capture \
+	scenario adapter_line
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS ?=
 FUZZ_CC ?= clang
@@ -139,6 +168,13 @@ FUZZ_WRAPS := -Wl,--wrap=net_listen,--wrap=accept4,--wrap=log_msg,--wrap=sensor_
 FUZZ_OBJS := $(BUILD)/obj/fuzz/fuzz_util.o $(if $(FUZZ_DRIVER),$(BUILD)/obj/fuzz/replay_main.o)
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
+# fuzz_scenario, fuzz_adapter_line: dfk-drivertest's two parsers of user and driver input
+DT_PARSER_OBJS := $(BUILD)/obj/drivertest/runner/scenario.o $(BUILD)/obj/drivertest/runner/adapter_proto.o
+$(BUILD)/fuzz_scenario $(BUILD)/fuzz_adapter_line: $(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(DT_PARSER_OBJS) $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
+# fuzz_trace: the trace readers of dfk-trace / dfk-drivertest (drivertest/trace/) as well
+$(BUILD)/fuzz_trace: $(BUILD)/obj/fuzz/fuzz_trace.o $(FUZZ_OBJS) $(DT_TRACE_OBJS) $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
@@ -186,9 +222,12 @@ soak: all
 MAN1 := $(filter-out $(if $(BENCH_SRCS),,man/dfk-bench.1),$(wildcard man/*.1))
 MAN7 := $(wildcard man/*.7)
 
-install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DESTDIR)$(PREFIX)/bin/
+install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios
+	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) \
+		$(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 drivertest/scenarios/*.scenario $(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios/
 	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
 
@@ -198,4 +237,5 @@ clean:
 
 .PHONY: all deps deps-run run unit pytest check asan bench soak install clean
 
+-include $(wildcard $(BUILD)/obj/drivertest/*/*.d $(BUILD)/obj/drivertest/*/*/*.d)
 -include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

@@ -9,8 +9,9 @@ set -euo pipefail
 build_pkgs=(gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libcunit1-dev libusb-1.0-0-dev
             libaravis-dev libglib2.0-dev libpng-dev)
 test_pkgs=(clang libclang-rt-14-dev python3 python3-pytest usbip usbutils aravis-tools aravis-tools-cli faketime libfaketime
-           libxml2-utils qemu-system-x86 linux-image-amd64 busybox-static kmod
-           groff-base mandoc)   # groff-base, mandoc: lint of man/ (harness/test_manpages.py)
+           libxml2-utils qemu-system-x86 linux-image-amd64 busybox-static kmod tcpdump
+           groff-base mandoc    # groff-base, mandoc: lint of man/ (harness/test_manpages.py)
+           gstreamer1.0-tools gstreamer1.0-plugins-good gir1.2-aravis-0.8 python3-gi)  # harness/test_clients.py
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then

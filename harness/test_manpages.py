@@ -12,7 +12,7 @@
 * dfk-emu-io(7) documents every request the I/O side channel's own `help` lists.
 * `make install` installs every page, in man1 or man7 by its section.
 
-Fast: three `--help` runs, one emulator start, a `make -n`.
+Fast: four `--help` runs, one emulator start, a `make -n`.
 """
 import os
 import re
@@ -25,7 +25,8 @@ from dfk_io import IoChannel
 from emu import BUILD, ROOT
 
 MAN = os.path.join(ROOT, "man")
-PAGES = {"dfk-emu": "dfk-emu.1", "dfk-conform": "dfk-conform.1", "dfk-bench": "dfk-bench.1"}
+PAGES = {"dfk-emu": "dfk-emu.1", "dfk-conform": "dfk-conform.1", "dfk-bench": "dfk-bench.1",
+         "dfk-trace": "dfk-trace.1", "dfk-drivertest": "dfk-drivertest.1"}
 IO_PAGE = "dfk-emu-io.7"
 ALL_PAGES = sorted(PAGES.values()) + [IO_PAGE]
 

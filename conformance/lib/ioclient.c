@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -201,6 +202,41 @@ int io_events(struct ioclient *io, uint64_t from, struct io_event *ev, int max)
 			stored++;
 	}
 	return stored;
+}
+
+int io_list(struct ioclient *io, void (*fn)(void *ctx, const char *line), void *ctx, char *err, size_t errlen,
+	    const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	long n;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vrequest(io, err, errlen, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	n = strtol(err, NULL, 10);
+	if (n < 0 || n > 10000000) {
+		snprintf(err, errlen, "bad count in the reply");
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		if (read_line(io, line, sizeof(line)) < 0) {
+			snprintf(err, errlen, "side channel closed");
+			return -1;
+		}
+		fn(ctx, line);
+	}
+	return (int)n;
+}
+
+int io_set_timeout(struct ioclient *io, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (long)(ms % 1000) * 1000 };
+
+	return setsockopt(io->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 uint64_t io_next_seq(struct ioclient *io)

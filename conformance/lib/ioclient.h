@@ -28,5 +28,12 @@ uint64_t io_time(struct ioclient *io);
 int io_events(struct ioclient *io, uint64_t from, struct io_event *ev, int max);
 /* seq of the next event the camera will log. */
 uint64_t io_next_seq(struct ioclient *io);
+/* A request that lists things (`ok N` then N lines): each line goes to fn.
+ * Returns N, or -1 with the error text in err. */
+int io_list(struct ioclient *io, void (*fn)(void *ctx, const char *line), void *ctx, char *err, size_t errlen,
+	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Give up on a reply after ms milliseconds (0: wait for ever, the default): a
+ * hung emulator then fails the request instead of hanging its client. */
+int io_set_timeout(struct ioclient *io, unsigned ms);
 
 #endif

@@ -13,8 +13,15 @@ PACKAGES = [
     ("usbutils", lambda: shutil.which("lsusb", path=_PATH)),
     ("aravis-tools", lambda: shutil.which("arv-camera-test-0.8", path=_PATH)),
     ("aravis-tools-cli", lambda: shutil.which("arv-tool-0.8", path=_PATH)),
+    # harness/test_clients.py: GStreamer's aravissrc (in libaravis-0.8-0) with pngenc/capssetter,
+    # and ArvCamera from Debian's /usr/bin/python3 through GObject introspection
+    ("gstreamer1.0-tools", lambda: shutil.which("gst-launch-1.0", path=_PATH)),
+    ("gstreamer1.0-plugins-good", lambda: glob.glob("/usr/lib/*/gstreamer-1.0/libgstpng.so")),
+    ("gir1.2-aravis-0.8", lambda: glob.glob("/usr/lib/*/girepository-1.0/Aravis-0.8.typelib")),
+    ("python3-gi", lambda: os.path.exists("/usr/lib/python3/dist-packages/gi/__init__.py")),
     ("usbip", lambda: shutil.which("usbip", path=_PATH)),
     ("kmod", lambda: shutil.which("modprobe", path=_PATH)),
+    ("tcpdump", lambda: shutil.which("tcpdump", path=_PATH)),   # usbmon pcap in the guest (test_analyze_vm.py)
 ]
 
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: MIT
+"""dfk-drivertest in the real kernel: the catalogue of drivertest/scenarios/ run in the QEMU
+guest through vhci-hcd (`--attach`), against a dfk-emu on the host, with
+
+  * the reference adapter (dfk-adapter-u3v, libusb-1.0 through the kernel): every scenario passes;
+  * Aravis 0.8.26 (Debian's libaravis-0.8-0) in its sync and async USB modes: each scenario's
+    result is asserted against ARAVIS_EXPECTED below, so a change in Aravis's behaviour (an
+    update, a fix, a regression) is noticed. docs/drivertest-aravis.md explains each failure
+    and what the right behaviour is.
+
+The guest boots once for the module. The reports go to $DFK_BUILD/vm/drivertest-<adapter>/
+(JSON per scenario, the adapter's lines, the camera's event log, JUnit).
+
+Run: DFK_BUILD=$PWD/build /usr/bin/python3 -m pytest harness/test_drivertest_vm.py -m vm   (root)
+"""
+import json
+import os
+import re
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import emu  # noqa: E402
+from vm.camera import require_emu, revive  # noqa: E402
+from vm.guest import HOST_FROM_GUEST  # noqa: E402
+
+pytest_plugins = ["vm.pytest_plugin"]
+pytestmark = pytest.mark.vm
+
+ROOT = os.path.dirname(HERE)
+CATALOGUE = os.path.join(ROOT, "drivertest", "scenarios")
+IO_RE = re.compile(r"I/O side channel on tcp:([0-9.]+):(\d+)")
+
+
+def scenarios():
+    return [f[:-9] for f in sorted(os.listdir(CATALOGUE)) if f.endswith(".scenario")]
+
+
+# What Aravis 0.8.26 does with each scenario, sync and async USB mode: "passed", or the
+# expectations that fail (their text as in the scenario, or the implicit ones: "exit done",
+# "false-ok == 0", "violations == 0" ...). Scenarios not listed pass.
+ARAVIS_EXPECTED = {
+    "sync": {},
+    "async": {},
+}
+
+ADAPTERS = {
+    "u3v": os.path.join(emu.BUILD, "dfk-adapter-u3v"),
+    "aravis-sync": os.path.join(emu.BUILD, "dfk-adapter-aravis") + " --mode sync",
+    "aravis-async": os.path.join(emu.BUILD, "dfk-adapter-aravis") + " --mode async",
+}
+
+
+@pytest.fixture(scope="module")
+def host_emu(guest):
+    """dfk-emu on the host, its side channel on TCP for the guest; nothing attached."""
+    require_emu()
+    for p in ("dfk-drivertest", "dfk-adapter-u3v", "dfk-adapter-aravis"):
+        if not os.access(os.path.join(emu.BUILD, p), os.X_OK):
+            pytest.fail("%s is not built: run `make` first" % p, pytrace=False)
+    e = emu.Emulator(["--io", "tcp:127.0.0.1:0", "--source", "pattern", "--seed", "7", "--time-scale", "0"]).start()
+    io_port = None
+    for _ in range(200):
+        with open(e.out_path, encoding="utf-8", errors="replace") as f:
+            m = IO_RE.search(f.read())
+        if m:
+            io_port = int(m.group(2))
+            break
+        import time
+        time.sleep(0.02)
+    assert io_port, "dfk-emu did not print its I/O port"
+    revive(guest)
+    if guest.ports() or guest.usb_devices():
+        guest.detach()
+    try:
+        yield e, io_port
+    finally:
+        if guest.alive() and (guest.ports() or guest.usb_devices()):
+            guest.detach()
+        e.stop()
+
+
+def run_catalogue(guest, host_emu, name, timeout):
+    e, io_port = host_emu
+    report = "/run/xfer/drivertest-" + name
+    cmd = ("%s --emulator %s:%d --io tcp:%s:%d --attach --adapter '%s' --report %s --junit %s.xml"
+           % (os.path.join(emu.BUILD, "dfk-drivertest"), HOST_FROM_GUEST, e.port, HOST_FROM_GUEST, io_port,
+              ADAPTERS[name], report, report))
+    rc, out = guest.run(cmd + " 2>&1", timeout)
+    keep = os.path.join(emu.BUILD, "vm", "drivertest-" + name)
+    shutil.rmtree(keep, ignore_errors=True)
+    src = guest.xfer_path("drivertest-" + name)
+    if os.path.isdir(src):
+        shutil.copytree(src, keep)
+    if os.path.exists(guest.xfer_path("drivertest-%s.xml" % name)):
+        shutil.copy(guest.xfer_path("drivertest-%s.xml" % name), keep + ".xml")
+    results = {}
+    if os.path.isdir(keep):
+        for n in scenarios():
+            path = os.path.join(keep, n + ".json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    results[n] = json.load(f)
+    return rc, out, results, keep
+
+
+def failed_expectations(res):
+    return sorted(x["expect"] for x in res["expectations"] if x["result"] == "failed")
+
+
+def test_reference_adapter_passes_in_the_kernel(guest, host_emu):
+    """dfk-adapter-u3v through libusb and vhci-hcd: every scenario of the catalogue passes."""
+    rc, out, results, keep = run_catalogue(guest, host_emu, "u3v", 1800)
+    assert sorted(results) == sorted(scenarios()), out
+    bad = {n: failed_expectations(r) for n, r in results.items() if r["result"] != "passed"}
+    assert not bad and rc == 0, "%s\n(reports in %s)" % (out, keep)
+    junit = ET.parse(keep + ".xml").getroot().find("testsuite")
+    assert junit.get("failures") == "0" and int(junit.get("tests")) == len(scenarios())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_aravis_results_as_recorded(guest, host_emu, mode):
+    """Aravis 0.8.26: each scenario passes or fails exactly as recorded in ARAVIS_EXPECTED."""
+    rc, out, results, keep = run_catalogue(guest, host_emu, "aravis-" + mode, 2400)
+    assert sorted(results) == sorted(scenarios()), out
+    for n, r in results.items():
+        assert r["driver"]["name"] == "aravis" and r["driver"]["version"].startswith("0.8."), r["driver"]
+    got = {n: failed_expectations(r) for n, r in results.items() if r["result"] != "passed"}
+    want = ARAVIS_EXPECTED[mode]
+    changed = {n: (want.get(n, []), got.get(n, [])) for n in set(got) | set(want) if want.get(n, []) != got.get(n, [])}
+    assert not changed, ("Aravis (%s) behaves differently from docs/drivertest-aravis.md: "
+                         "{scenario: (recorded, now)}\n%r\n%s\n(reports in %s)" % (mode, changed, out, keep))

@@ -40,6 +40,7 @@ struct emu_device {
 	struct dev_event link_wake;
 
 	struct host_monitor *monitor;         /* NULL: off (device_monitor.c) */
+	uint64_t monitor_t0;                  /* CLOCK_MONOTONIC ns when it started: its clock's zero */
 
 	/* fault injection (device_faults.c) */
 	struct fault_engine faults;

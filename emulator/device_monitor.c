@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "camera/camera_io.h"
 #include "common/errors.h"
@@ -11,6 +12,24 @@
 #include "device.h"
 #include "monitor/host_monitor.h"
 #include "u3v/u3v_bootstrap.h"
+
+/* The monitor judges the host by the host's clock: ns of CLOCK_MONOTONIC since the monitor
+ * started. The rules that involve time (a command's response time and PENDING_ACK timeout,
+ * the stall grace, the unlink storm window, the session gap) are about how long the host
+ * waited, and a host waits in real time: at --time-scale 0 (or on a paused clock) device
+ * time stands still while a host waits out a timeout, and a host that gave up on an ack
+ * after 500 ms would be judged as not having waited at all. A usbmon capture's timestamps
+ * are host time as well, so the live and the offline monitor measure alike. (The event
+ * log's host_violation records keep device time.) */
+static uint64_t host_now(const struct emu_device *d)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return now > d->monitor_t0 ? now - d->monitor_t0 : 0;
+}
 
 static void obs_submit(void *ctx, const struct usb_xfer *x)
 {
@@ -25,8 +44,8 @@ static void obs_submit(void *ctx, const struct usb_xfer *x)
 	/* the payload size the SIRM must hold follows every feature write: tell the
 	 * monitor before it judges a command (a stream enable, say) */
 	if (x->ep == U3V_EP_CONTROL_OUT)
-		host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_PAYLOAD_SIZE, camera_payload_size(&d->cam));
-	host_monitor_submit(d->monitor, emu_device_now(d), &u);
+		host_monitor_device_event(d->monitor, host_now(d), HM_DEV_PAYLOAD_SIZE, camera_payload_size(&d->cam));
+	host_monitor_submit(d->monitor, host_now(d), &u);
 }
 
 static void obs_complete(void *ctx, const struct usb_xfer *x, const struct usb_in_chunk *r)
@@ -34,21 +53,21 @@ static void obs_complete(void *ctx, const struct usb_xfer *x, const struct usb_i
 	struct emu_device *d = ctx;
 	bool in = x->ep & USB_ENDPOINT_DIR_IN;
 
-	host_monitor_complete(d->monitor, emu_device_now(d), x->id, r->status, in ? r->data : NULL, r->len);
+	host_monitor_complete(d->monitor, host_now(d), x->id, r->status, in ? r->data : NULL, r->len);
 }
 
 static void obs_unlink(void *ctx, uint32_t seqnum)
 {
 	struct emu_device *d = ctx;
 
-	host_monitor_unlink(d->monitor, emu_device_now(d), seqnum);
+	host_monitor_unlink(d->monitor, host_now(d), seqnum);
 }
 
 static void obs_disconnect(void *ctx)
 {
 	struct emu_device *d = ctx;
 
-	host_monitor_disconnect(d->monitor, emu_device_now(d));
+	host_monitor_disconnect(d->monitor, host_now(d));
 }
 
 static const struct usbip_observer_ops monitor_observer = {
@@ -66,7 +85,7 @@ static void violation(void *ctx, const struct hm_violation *v)
 	/* a host that repeats a mistake a million times gets a few lines, not a million */
 	if (seen > 10 && seen % 1000)
 		return;
-	log_warn("camera %s: host %s %s at %llu ns: %s (%s)", d->cam.serial, hm_severity_name(rule->severity),
+	log_warn("camera %s: host %s %s at host time %llu ns: %s (%s)", d->cam.serial, hm_severity_name(rule->severity),
 		 rule->id, (unsigned long long)v->t_ns, v->detail, rule->section);
 }
 
@@ -89,6 +108,8 @@ int emu_monitor_init(struct emu_device *d)
 	d->monitor = host_monitor_new(&cfg);
 	if (!d->monitor)
 		return DFK_ERR_NOMEM;
+	d->monitor_t0 = 0;
+	d->monitor_t0 = host_now(d);
 	d->exp.observer = &monitor_observer;
 	d->exp.observer_ctx = d;
 	return DFK_OK;
@@ -104,14 +125,14 @@ void emu_monitor_free(struct emu_device *d)
 void emu_monitor_frame_dropped(struct emu_device *d, uint64_t block_id)
 {
 	if (d->monitor)
-		host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_FRAME_DROPPED, block_id);
+		host_monitor_device_event(d->monitor, host_now(d), HM_DEV_FRAME_DROPPED, block_id);
 }
 
 void emu_monitor_acquisition(struct emu_device *d, bool started)
 {
 	if (!d->monitor || !started)
 		return;
-	host_monitor_device_event(d->monitor, emu_device_now(d), HM_DEV_ACQUISITION_START, d->stream.enabled);
+	host_monitor_device_event(d->monitor, host_now(d), HM_DEV_ACQUISITION_START, d->stream.enabled);
 }
 
 size_t emu_monitor_violations(struct emu_device *d, const struct hm_violation **out)

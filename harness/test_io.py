@@ -39,6 +39,13 @@ def test_clock_and_line(cam):
         assert edges == [(t0 + 10_000, 1), (t0 + 11_000, 0), (t0 + 15_000, 1), (t0 + 16_000, 0),
                          (t0 + 20_000, 1)][:len(edges)] and len(edges) == 5, edges
         assert int(io.request("line")) == 1   # the third pulse's rising edge is at exactly t0 + 20 us
+        # the log in bounded pieces: `max N` gives the first N from SEQ, and the rest follows on
+        everything = io.lines("events from %d" % seq)
+        assert len(everything) >= 5
+        assert io.lines("events from %d max 2" % seq) == everything[:2]
+        assert io.lines("events from %d max 1000000" % (seq + 2)) == everything[2:]
+        # the camera powered up once, at start; nothing imported it since
+        assert re.search(r"\bpower_ups=1$", io.request("stats")), io.request("stats")
         io.run()
 
 
@@ -46,7 +53,8 @@ def test_clock_and_line(cam):
     "", "nonsense", "clock scale -1", "clock advance 10", "clock until 0", "line set 2", "line pulse 0",
     "line pulse 10 count 0", "line pulse 10 period 5", "line wave 5 1 3 0", "line wave x 1", "events from -1",
     "source moon", "scene light -3", "scene kelvin 99", "vcd start /nonexistent/dir/x.vcd", "camera 9-9",
-    "line set 1 at 0", "\x1b[2K forged", "stats extra",
+    "line set 1 at 0", "\x1b[2K forged", "stats extra", "events max 0", "events from 1 max x",
+    "events max 3 from 1",
 ])
 def test_bad_requests_get_errors(cam, bad):
     e, path = cam

@@ -187,7 +187,7 @@ int io_events(struct ioclient *io, uint64_t from, struct io_event *ev, int max)
 	char out[256], line[512];
 	int n, stored = 0;
 
-	if (io_request(io, out, sizeof(out), "events from %" PRIu64, from) < 0)
+	if (io_request(io, out, sizeof(out), "events from %" PRIu64 " max %d", from, max) < 0)
 		return -1;
 	n = atoi(out);
 	for (int i = 0; i < n; i++) {

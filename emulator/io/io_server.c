@@ -289,22 +289,35 @@ static void cmd_line(struct io_conn *c, char **w, int n)
 static void cmd_events(struct io_conn *c, char **w, int n)
 {
 	const struct eventlog *log = camera_io_log(&cur(c)->cam);
-	uint64_t from = eventlog_oldest(log), count;
+	uint64_t from = eventlog_oldest(log), count, max = UINT64_MAX;
+	int i = 1;
 
-	if (n == 3 && !strcmp(w[1], "from")) {
-		if (!parse_u64(w[2], &from)) {
+	/* events [from SEQ] [max N]: a client that polls a busy log takes it in bounded pieces */
+	if (i + 1 < n && !strcmp(w[i], "from")) {
+		if (!parse_u64(w[i + 1], &from)) {
 			reply(c, "error bad sequence number");
 			return;
 		}
 		if (from < eventlog_oldest(log))
 			from = eventlog_oldest(log);
-	} else if (n != 1) {
-		reply(c, "error usage: events [from SEQ]");
+		i += 2;
+	}
+	if (i + 1 < n && !strcmp(w[i], "max")) {
+		if (!parse_u64(w[i + 1], &max) || max == 0) {
+			reply(c, "error max is a number from 1");
+			return;
+		}
+		i += 2;
+	}
+	if (i != n) {
+		reply(c, "error usage: events [from SEQ] [max N]");
 		return;
 	}
 	count = log->next_seq > from ? log->next_seq - from : 0;
+	if (count > max)
+		count = max;
 	reply(c, "ok %" PRIu64, count);
-	for (uint64_t s = from; s < log->next_seq; s++) {
+	for (uint64_t s = from; s < from + count; s++) {
 		const struct ev_record *r = eventlog_get(log, s);
 		if (r->kind == EV_TRIGGER_REJECTED)
 			strbuf_printf(&c->out, "%" PRIu64 " %" PRIu64 " %s %" PRId64 " %" PRId64 " %s\n", r->seq, r->t,
@@ -473,7 +486,7 @@ static void cmd_violations(struct io_conn *c, char **w, int n)
 
 static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
-	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ]",
+	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ] [max N]",
 	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH|NAME | vcd stop",
 	"stats", "memory", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "help",
 };

@@ -9,6 +9,11 @@
                  still be alive then and must exit with status 0 on SIGTERM
     emu          one started emulator (emu_factory())
 
+and, from the installable pytest plugin python/dfkemu (docs/pytest.md), loaded here as users
+load it: dfk_camera, dfk_camera_factory, dfk_io, dfk_faults, dfk_attached, run on the build
+under test (dfk_emu_path below; harness/test_pytest_plugin.py). harness/emu.py and
+harness/dfk_io.py are thin layers over the same package, so every test here goes through it.
+
 When a test fails, the log of every emulator it started is attached to the report.
 """
 import os
@@ -19,6 +24,12 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
+PYTHON_DIR = os.path.join(os.path.dirname(HERE), "python")
+if PYTHON_DIR not in sys.path:
+    sys.path.insert(0, PYTHON_DIR)
+
+# the users' plugin (also fine when an installed dfkemu's entry point loaded it already)
+pytest_plugins = ["dfkemu.plugin"]
 
 import emu as emu_mod  # noqa: E402
 from dfk_testlib import SLOW  # noqa: E402
@@ -44,6 +55,12 @@ def build_dir():
         pytest.fail("%s is missing: build it first with `cd %s && make build/dfk-emu` (or set DFK_BUILD)"
                     % (exe, emu_mod.ROOT), pytrace=False)
     return emu_mod.BUILD
+
+
+@pytest.fixture(scope="session")
+def dfk_emu_path(pytestconfig, build_dir):
+    """The plugin's fixtures run the build under test (or --dfk-emu PATH), never an installed one."""
+    return pytestconfig.getoption("dfk_emu") or emu_mod.EMU
 
 
 @pytest.fixture

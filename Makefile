@@ -8,6 +8,7 @@
 #   make bench      print performance figures, then a soak (SOAK_MINUTES=30)
 #   make fuzz       run the libFuzzer targets (fuzz/README.md); make fuzz-replay replays their inputs
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package (debian/) in $(BUILD)/deb/, built in a clean copy, and lintian
 
 CC ?= cc
 BUILD ?= build
@@ -222,20 +223,45 @@ soak: all
 MAN1 := $(filter-out $(if $(BENCH_SRCS),,man/dfk-bench.1),$(wildcard man/*.1))
 MAN7 := $(wildcard man/*.7)
 
-install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
+install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) install-python
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios
 	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) \
 		$(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 drivertest/scenarios/*.scenario $(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios/
+	for d in fixtures/*/; do install -d $(DESTDIR)$(PREFIX)/share/dfk-emu/$$d && \
+		install -m 0644 $$d*.* $(DESTDIR)$(PREFIX)/share/dfk-emu/$$d || exit 1; done   # dfk-conform --fixtures
 	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
+
+# the Python package dfkemu and its pytest plugin (docs/pytest.md), with the dist-info whose
+# entry point (pytest11) makes pytest load it: Debian's path below /usr. Below /usr/local,
+# Debian's python3 does not search $(PREFIX)/lib/python3/dist-packages: set PYTHONPATH to it, or
+# install with PYTHONDIR=/usr/local/lib/python3.11/dist-packages (on its sys.path)
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
+DFKEMU_VERSION := $(shell sed -n 's/^__version__ = "\([^"]*\)".*/\1/p' python/dfkemu/__init__.py)
+DFKEMU_DISTINFO = $(DESTDIR)$(PYTHONDIR)/dfkemu-$(DFKEMU_VERSION).dist-info
+
+install-python:
+	install -d $(DESTDIR)$(PYTHONDIR)/dfkemu $(DFKEMU_DISTINFO)
+	install -m 0644 python/dfkemu/*.py $(DESTDIR)$(PYTHONDIR)/dfkemu/
+	printf 'Metadata-Version: 2.1\nName: dfkemu\nVersion: %s\nSummary: pytest fixtures for dfk-emu, a software DFK 38UX267 USB3 Vision camera\nLicense: MIT\n' \
+		'$(DFKEMU_VERSION)' > $(DFKEMU_DISTINFO)/METADATA
+	printf '[pytest11]\ndfkemu = dfkemu.plugin\n' > $(DFKEMU_DISTINFO)/entry_points.txt
+	printf 'dfkemu\n' > $(DFKEMU_DISTINFO)/top_level.txt
+
+.PHONY: install-python
+
+# the Debian package: ci/deb.sh builds it with dpkg-buildpackage in a copy of the tree (not this
+# build directory), leaves the .deb in $(BUILD)/deb/ and fails on a lintian error
+deb:
+	bash ci/deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf build build-asan build-clang
 	rm -rf build-fuzz
 
-.PHONY: all deps deps-run run unit pytest check asan bench soak install clean
+.PHONY: all deps deps-run run unit pytest check asan bench soak install deb clean
 
 -include $(wildcard $(BUILD)/obj/drivertest/*/*.d $(BUILD)/obj/drivertest/*/*/*.d)
 -include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

@@ -11,7 +11,10 @@ build_pkgs=(gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libcunit1-dev li
 test_pkgs=(clang libclang-rt-14-dev python3 python3-pytest usbip usbutils aravis-tools aravis-tools-cli faketime libfaketime
            libxml2-utils qemu-system-x86 linux-image-amd64 busybox-static kmod tcpdump
            groff-base mandoc    # groff-base, mandoc: lint of man/ (harness/test_manpages.py)
-           gstreamer1.0-tools gstreamer1.0-plugins-good gir1.2-aravis-0.8 python3-gi)  # harness/test_clients.py
+           gstreamer1.0-tools gstreamer1.0-plugins-good gir1.2-aravis-0.8 python3-gi  # harness/test_clients.py
+           chromium fonts-dejavu-core  # headless: harness/test_report_html.py renders dfk-drivertest's HTML report
+           debhelper dpkg-dev lintian  # make deb, harness/test_deb.py
+           socat python3-yaml binutils)  # harness/test_container.py: the entry point's I/O relay, compose/k8s, objdump
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then

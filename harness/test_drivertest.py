@@ -127,7 +127,7 @@ def test_lying_driver_is_caught(tmp_path):
                         "--report", str(report)])
     assert rc == 1, out
     assert "FAIL incomplete-frame" in out and "FAIL empty-frame" in out
-    assert "false-ok is 1, expected == 0: frame 4 reported ok: the camera sent it with trailer status 0xa100, " \
+    assert "false-ok is 1, expected == 0: frame 4 reported ok: the camera sent it damaged, trailer status 0xa100, " \
            "payload cut short" in out, out
     res = json.loads((report / "incomplete-frame.json").read_text())
     assert res["result"] == "failed" and res["counters"]["false-ok"] == 1

@@ -130,6 +130,7 @@ static bool geometry_of(const struct run_result *r, const struct ad_event *f, st
 }
 
 static char first_false_ok[256], first_missed[128], first_gap[128], first_size[200];
+static uint64_t first_false_ok_t, first_missed_t, first_gap_t;   /* 0: none (device time of the first) */
 
 static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 {
@@ -137,6 +138,7 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 	size_t n_ok = 0;
 
 	first_false_ok[0] = first_missed[0] = first_gap[0] = first_size[0] = 0;
+	first_false_ok_t = first_missed_t = first_gap_t = 0;
 	for (size_t i = 0; i < r->n_lines; i++) {
 		const struct ad_record *l = &r->lines[i];
 		const struct ad_event *f = &l->ev;
@@ -177,12 +179,21 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 
 				if (!s || s->tag) {
 					r->counters[SC_C_FALSE_OK]++;
-					if (!first_false_ok[0])
+					if (!first_false_ok[0] && s)
+						first_false_ok_t = s->t;
+					if (!first_false_ok[0] && !s) {
 						snprintf(first_false_ok, sizeof(first_false_ok),
-							 !s ? "frame %" PRIu64 " reported ok: the camera never sent it"
-							    : "frame %" PRIu64 " reported ok: the camera sent it with trailer status 0x%04x%s%s",
-							 f->id, s ? s->tag & 0xffff : 0, s && (s->tag & EV_SENT_SHORT) ? ", payload cut short" : "",
-							 s && (s->tag & EV_SENT_CORRUPT) ? ", a corrupted leader/trailer field" : "");
+							 "frame %" PRIu64 " reported ok: the camera never sent it", f->id);
+					} else if (!first_false_ok[0]) {
+						char status[40] = "";
+
+						if (s->tag & 0xffff)
+							snprintf(status, sizeof(status), ", trailer status 0x%04x", s->tag & 0xffff);
+						snprintf(first_false_ok, sizeof(first_false_ok),
+							 "frame %" PRIu64 " reported ok: the camera sent it damaged%s%s%s", f->id,
+							 status, (s->tag & EV_SENT_SHORT) ? ", payload cut short" : "",
+							 (s->tag & EV_SENT_CORRUPT) ? ", a leader or trailer field corrupted" : "");
+					}
 				} else {
 					s->reported_ok = true;
 				}
@@ -222,6 +233,8 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 			if (!s->tag && !s->reported_ok) {
 				r->counters[SC_C_MISSED]++;
 				if (!first_missed[0])
+					first_missed_t = s->t;
+				if (!first_missed[0])
 					snprintf(first_missed, sizeof(first_missed), "frame %" PRIu64 " (sent complete at %" PRIu64 " ns)",
 						 s->id, s->t);
 			}
@@ -236,6 +249,8 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 					}
 					if (!covered) {
 						r->counters[SC_C_UNREPORTED_GAPS]++;
+						if (!first_gap[0])
+							first_gap_t = s->t;
 						if (!first_gap[0])
 							snprintf(first_gap, sizeof(first_gap), "ids %" PRIu64 "..%" PRIu64 " never sent, no gap line",
 								 e->sent[i - 1].id + 1, s->id - 1);
@@ -275,11 +290,35 @@ static void check_count(struct run_result *r, struct expect_result *e, enum sc_c
 	if (!sc_compare(v, op, n)) {
 		const char *d = counter_detail(c);
 
-		if (c == SC_C_VIOLATIONS && r->n_violations)
-			d = r->violations[0].text;
+		for (size_t i = 0; c == SC_C_VIOLATIONS && i < r->n_violations; i++)
+			if (r->violations[i].error) {   /* the first error, not a warning */
+				d = r->violations[i].text;
+				break;
+			}
 		fail(e, "%s is %" PRIu64 ", expected %s %" PRIu64 "%s%s", sc_counter_name(c), v, sc_op_name(op), n,
 		     *d ? ": " : "", d);
+		e->at_ns = c == SC_C_FALSE_OK ? first_false_ok_t : c == SC_C_MISSED ? first_missed_t
+			 : c == SC_C_UNREPORTED_GAPS ? first_gap_t : 0;
+		e->has_at = e->at_ns != 0;
 	}
+}
+
+/* The first frame that is not the test pattern: what the HTML report shows, at the
+ * device time the camera sent it. */
+static void keep_mismatch(struct run_result *r, struct expect_result *e, const struct ad_event *f)
+{
+	struct frame_mismatch *m = &r->mismatch;
+
+	*m = (struct frame_mismatch){ .present = true, .id = f->id, .size = f->size, .width = f->width,
+				      .height = f->height, .x = f->x, .y = f->y, .pixfmt = f->pixfmt };
+	snprintf(m->file, sizeof(m->file), "%s", f->file);
+	for (size_t i = 0; i < r->dev.n; i++)
+		if ((int64_t)r->dev.ev[i].power_up > r->base_power_up && is_kind(&r->dev.ev[i], "frame_sent") &&
+		    (uint64_t)r->dev.ev[i].e.a == f->id) {
+			e->has_at = true;
+			e->at_ns = r->dev.ev[i].e.t;
+			break;
+		}
 }
 
 static void check_bit_exact(struct run_result *r, struct expect_result *e)
@@ -319,9 +358,11 @@ static void check_bit_exact(struct run_result *r, struct expect_result *e)
 			char desc[200];
 
 			bad++;
-			if (!first[0])
+			if (!first[0]) {
 				snprintf(first, sizeof(first), "frame %" PRIu64 ": %s", f->id,
 					 frame_diff_describe(&g, &d, desc, sizeof(desc)));
+				keep_mismatch(r, e, f);
+			}
 		}
 		free(buf);
 	}
@@ -360,6 +401,8 @@ static void check_recovers(struct run_result *r, struct expect_result *e, struct
 	fail(e, seen ? "none of the %" PRIu64 " good frames the camera sent after the fault was reported ok"
 		     : "the camera sent no good frame after the fault (%" PRIu64 ")",
 	     seen);
+	e->has_at = true;
+	e->at_ns = last->last_fault_t;
 }
 
 static void check_spacing(struct run_result *r, struct expect_result *e, enum sc_op op, uint64_t n)

@@ -18,11 +18,14 @@
 #include "runner/golden.h"
 #include "runner/proc.h"
 #include "runner/report.h"
+#include "runner/report_html.h"
 #include "runner/run.h"
 #include "runner/scenario.h"
 #include "runner/target.h"
 
 #define MAX_SCENARIOS 256
+/* leave main() through its clean-up with this exit status */
+#define DFK_EXIT(status) do { rc = (status); goto out; } while (0)
 
 static void usage(FILE *f)
 {
@@ -40,7 +43,8 @@ static void usage(FILE *f)
 		"  --list               list the scenarios and exit\n"
 		"  --junit FILE         JUnit XML, a testcase per scenario\n"
 		"  --report DIR         JSON per scenario and for the run, the adapter's lines and the\n"
-		"                       camera's event log of each scenario\n"
+		"                       camera's event log of each scenario, and index.html (the HTML\n"
+		"                       report: timing diagrams, frames that failed bit-exact)\n"
 		"  --record DIR         write a golden trace per scenario to DIR/NAME.golden\n"
 		"  --compare DIR        compare each scenario with DIR/NAME.golden: every edge that moved fails it\n"
 		"  --emulator HOST:PORT use a running dfk-emu (default: start one: --emu PATH)\n"
@@ -149,9 +153,10 @@ int main(int argc, char **argv)
 	char *paths[MAX_SCENARIOS], catbuf[PATH_MAX], workdir[] = "/tmp/dfk-drivertest-XXXXXX";
 	const char *names[MAX_SCENARIOS];
 	size_t n_paths = 0, n_names = 0;
-	bool list = false, check = false, any_failed = false;
-	struct scenario *scs;
-	struct run_result *rs;
+	bool list = false, check = false, any_failed = false, progress;
+	int rc = 0;
+	struct scenario *scs = NULL;
+	struct run_result *rs = NULL;
 	struct target t;
 	char err[512];
 	unsigned long long t0;
@@ -227,45 +232,45 @@ int main(int argc, char **argv)
 		names[n_names++] = catalogue;
 	for (size_t i = 0; i < n_names; i++)
 		if (collect(names[i], catalogue, paths, &n_paths) < 0)
-			return 2;
+			DFK_EXIT(2);
 	if (!n_paths) {
 		fprintf(stderr, "dfk-drivertest: no scenarios (%s)\n", catalogue);
-		return 2;
+		DFK_EXIT(2);
 	}
 	scs = calloc(n_paths, sizeof(*scs));
 	rs = calloc(n_paths, sizeof(*rs));
 	if (!scs || !rs)
-		return 2;
+		DFK_EXIT(2);
 	for (size_t i = 0; i < n_paths; i++)
 		if (scenario_load(paths[i], &scs[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "dfk-drivertest: %s\n", err);
-			return 2;
+			DFK_EXIT(2);
 		}
 	if (list) {
 		for (size_t i = 0; i < n_paths; i++)
 			printf("%-28s %s%s\n", scs[i].name, scs[i].describe, scs[i].needs_emulator ? " [emulator]" : "");
-		return 0;
+		DFK_EXIT(0);
 	}
 	if (!ropt.adapter) {
 		fprintf(stderr, "dfk-drivertest: --adapter CMD is required\n");
-		return 2;
+		DFK_EXIT(2);
 	}
 	if (topt.device && (topt.emulator || topt.attach)) {
 		fprintf(stderr, "dfk-drivertest: --device is a real camera: no --emulator or --attach with it\n");
-		return 2;
+		DFK_EXIT(2);
 	}
 	if (ropt.report_dir && mkdir(ropt.report_dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "dfk-drivertest: %s: %s\n", ropt.report_dir, strerror(errno));
-		return 2;
+		DFK_EXIT(2);
 	}
 	if (record && mkdir(record, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "dfk-drivertest: %s: %s\n", record, strerror(errno));
-		return 2;
+		DFK_EXIT(2);
 	}
 	if (!topt.device && !topt.emulator) {
 		if (!mkdtemp(workdir)) {
 			fprintf(stderr, "dfk-drivertest: %s: %s\n", workdir, strerror(errno));
-			return 2;
+			DFK_EXIT(2);
 		}
 		topt.work_dir = workdir;
 	}
@@ -273,11 +278,19 @@ int main(int argc, char **argv)
 	if (target_open(&t, &topt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dfk-drivertest: %s\n", err);
 		target_close(&t);
-		return 2;
+		DFK_EXIT(2);
 	}
 	t0 = proc_now_ns();
+	progress = isatty(STDERR_FILENO);
 	for (size_t i = 0; i < n_paths; i++) {
+		if (progress) {   /* a terminal: scenario n/N, name, elapsed (never in a CI log) */
+			fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.0f s", i + 1, n_paths, scs[i].name,
+				(double)(proc_now_ns() - t0) / 1e9);
+			fflush(stderr);
+		}
 		run_scenario(&t, &scs[i], &ropt, &rs[i]);
+		if (progress)
+			fputs("\r\033[K", stderr);
 		if (!rs[i].skipped && (record || compare))
 			golden_step(&rs[i], record, compare, ropt.report_dir);
 		report_console(stdout, &rs[i], ropt.verbose);
@@ -299,19 +312,25 @@ int main(int argc, char **argv)
 	}
 	if (junit && report_junit(junit, rs[0].hello.driver[0] ? rs[0].hello.driver : "dfk-drivertest", rs, n_paths) < 0)
 		fprintf(stderr, "dfk-drivertest: %s: cannot write\n", junit);
-	if (ropt.report_dir)
+	if (ropt.report_dir) {
 		report_summary(ropt.report_dir, ropt.adapter, rs, n_paths, (double)(proc_now_ns() - t0) / 1e9);
+		if (report_html(ropt.report_dir, rs, n_paths, (double)(proc_now_ns() - t0) / 1e9, ropt.adapter) < 0)
+			fprintf(stderr, "dfk-drivertest: %s/index.html: cannot write\n", ropt.report_dir);
+	}
 	target_close(&t);
+	rc = any_failed ? 1 : 0;
+out:
 	if (topt.work_dir) {
 		const char *rm[] = { "rm", "-rf", "--", workdir, NULL };
 
 		proc_run_quiet(rm, 30000);
 	}
 	for (size_t i = 0; i < n_paths; i++) {
-		run_result_free(&rs[i]);
+		if (rs)
+			run_result_free(&rs[i]);
 		free(paths[i]);
 	}
 	free(rs);
 	free(scs);
-	return any_failed ? 1 : 0;
+	return rc;
 }

@@ -117,6 +117,10 @@ static void handle_line(struct running *s, const char *line, size_t len, unsigne
 		break;
 	case AD_REOPENED:
 		s->epoch++;
+		s->last_frame_ns = now;   /* frames come again: settle from here */
+		break;
+	case AD_LOST:
+		s->last_frame_ns = now;   /* the driver is busy reopening: not quiet yet */
 		break;
 	case AD_DONE:
 		r->done = true;
@@ -295,6 +299,37 @@ static int make_dump_dir(struct running *s)
 	return 0;
 }
 
+/* The frame that failed bit-exact outlives the dump directory: a copy in the report
+ * directory (NAME.mismatch.raw) for the HTML report. Only a file inside the scenario's
+ * dump directory is copied (the path is the adapter's word). */
+static void keep_mismatch_file(const struct run_options *o, struct run_result *r)
+{
+	struct frame_mismatch *m = &r->mismatch;
+	size_t dl = strlen(r->dump_dir);
+	FILE *in = NULL, *out = NULL;
+	char buf[65536];
+	uint64_t left = m->size;
+	size_t k;
+
+	if (!m->present)
+		return;
+	if (!o->report_dir || !dl || strncmp(m->file, r->dump_dir, dl) != 0 || m->file[dl] != '/' ||
+	    strstr(m->file + dl, "/..") || m->size > (uint64_t)1 << 30 || !(in = fopen(m->file, "rbe"))) {
+		m->present = false;
+		return;
+	}
+	snprintf(m->file, sizeof(m->file), "%s/%s.mismatch.raw", o->report_dir, r->sc->name);
+	out = fopen(m->file, "wbe");
+	while (out && left && (k = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), in)) > 0 &&
+	       fwrite(buf, 1, k, out) == k)
+		left -= k;
+	if (out && fclose(out) != 0)
+		out = NULL;
+	if (!out || left)
+		m->present = false;
+	fclose(in);
+}
+
 static void remove_dump_dir(const char *dir)
 {
 	const char *argv[] = { "rm", "-rf", "--", dir, NULL };
@@ -431,6 +466,8 @@ out:
 	r->pattern_seed = t->opt.pattern_seed;
 	r->model = t->opt.model;
 	judge(r);
+	if (sc->dump)
+		keep_mismatch_file(o, r);
 	if (sc->dump && !o->verbose)
 		remove_dump_dir(r->dump_dir);
 	return 0;

@@ -39,6 +39,18 @@ struct expect_result {
 	char text[SC_TEXT];
 	bool passed, skipped, implicit;
 	char reason[384];
+	bool has_at;                  /* the device time the failure points at (HTML report) */
+	uint64_t at_ns;
+};
+
+/* The first ok frame that failed `expect bit-exact` (judge.c), for the HTML report:
+ * its dump file (run.c copies it into the report directory as NAME.mismatch.raw
+ * before the dump directory goes) and the geometry it was compared with. */
+struct frame_mismatch {
+	bool present;
+	uint64_t id, size;
+	uint32_t width, height, x, y, pixfmt;
+	char file[768];
 };
 
 #define RUN_MAX_RESULTS (SC_MAX_EXPECTS + 8)
@@ -72,6 +84,7 @@ struct run_result {
 	char dump_dir[512];
 	uint32_t pattern_seed;
 	const char *model;
+	struct frame_mismatch mismatch;
 };
 
 int run_scenario(struct target *t, const struct scenario *sc, const struct run_options *o, struct run_result *r);

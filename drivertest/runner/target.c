@@ -204,7 +204,8 @@ static int read_sysfs_hex(const char *dir, const char *file, unsigned *v)
 	return 0;
 }
 
-bool target_device_present(const struct target *t)
+/* The sysfs name (e.g. 3-1) of a device with our VID:PID into name; false when there is none. */
+static bool find_device(const struct target *t, char *name, size_t len)
 {
 	DIR *d = opendir("/sys/bus/usb/devices");
 	struct dirent *e;
@@ -217,11 +218,43 @@ bool target_device_present(const struct target *t)
 
 		if (e->d_name[0] == '.' || strchr(e->d_name, ':'))
 			continue;
-		if (read_sysfs_hex(e->d_name, "idVendor", &vid) == 0 && read_sysfs_hex(e->d_name, "idProduct", &pid) == 0)
-			found = vid == t->vid && pid == t->pid;
+		if (read_sysfs_hex(e->d_name, "idVendor", &vid) == 0 && read_sysfs_hex(e->d_name, "idProduct", &pid) == 0 &&
+		    vid == t->vid && pid == t->pid) {
+			found = true;
+			snprintf(name, len, "%s", e->d_name);
+		}
 	}
 	closedir(d);
 	return found;
+}
+
+bool target_device_present(const struct target *t)
+{
+	char name[256];
+
+	return find_device(t, name, sizeof(name));
+}
+
+/* The attached device's serial number string (sysfs), for usb://VID:PID/SERIAL; "" if unknown. */
+static void device_serial(const struct target *t, char *serial, size_t len)
+{
+	char name[256], path[512];
+	ssize_t n = 0;
+	int fd;
+
+	serial[0] = 0;
+	if (!find_device(t, name, sizeof(name)))
+		return;
+	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, serial, len - 1);
+		close(fd);
+	}
+	serial[n > 0 ? n : 0] = 0;
+	for (char *p = serial; *p; p++)
+		if (*p == '\n' || *p == '/' || *p <= ' ')
+			*p = 0;
 }
 
 static int usbip_attach(struct target *t)
@@ -290,7 +323,12 @@ int target_prepare(struct target *t, char *uri, size_t urilen, char *err, size_t
 		return -1;
 	}
 	t->attached = true;
-	snprintf(uri, urilen, "usb://%04x:%04x", t->vid, t->pid);
+	{
+		char serial[64];
+
+		device_serial(t, serial, sizeof(serial));
+		snprintf(uri, urilen, "usb://%04x:%04x%s%s", t->vid, t->pid, serial[0] ? "/" : "", serial);
+	}
 	return 0;
 }
 
@@ -342,11 +380,6 @@ static void keep(struct devlog *l, const struct io_event *e)
 	l->n++;
 }
 
-static bool same_event(const struct io_event *a, const struct io_event *b)
-{
-	return a->seq == b->seq && a->t == b->t && a->a == b->a && a->b == b->b && strcmp(a->kind, b->kind) == 0;
-}
-
 /* How many power-ups the camera has had (`stats`): the event log restarts with each. */
 static int power_ups(struct ioclient *io, uint64_t *n)
 {
@@ -361,7 +394,7 @@ static int power_ups(struct ioclient *io, uint64_t *n)
 
 int devlog_poll(struct devlog *l, struct ioclient *io)
 {
-	enum { BATCH = 2048 };
+	enum { BATCH = 2048, ROUNDS = 8 };
 	static struct io_event batch[BATCH];
 	uint64_t from, before, after;
 	size_t n_entry = l->n;
@@ -376,26 +409,17 @@ int devlog_poll(struct devlog *l, struct ioclient *io)
 		l->have_last = false;
 		l->power_ups_seen = before;
 	}
-	from = l->have_last ? l->last.seq : 0;
-
-	for (int rounds = 0; rounds < 1000; rounds++) {
-		int first = 0;
-
+	from = l->have_last ? l->last.seq + 1 : 0;
+	/* at most ROUNDS batches per call: a camera logging faster than we read (a host in a
+	 * tight loop of violations) must not keep the runner from its own deadlines; the next
+	 * call goes on where this one stopped */
+	for (int rounds = 0; rounds < ROUNDS; rounds++) {
 		n = io_events(io, from, batch, BATCH);
 		if (n < 0)
 			return -1;
-		if (l->have_last && rounds == 0) {
-			/* the last event we have comes back first, unless the log restarted (power-up) */
-			if (n > 0 && same_event(&batch[0], &l->last)) {
-				first = 1;
-			} else {
-				l->have_last = false;
-				from = 0;
-				rounds = -1;
-				continue;
-			}
-		}
-		for (int i = first; i < n; i++)
+		if (n > 0 && batch[0].seq > from && l->have_last)
+			l->overflow = true;   /* the ring went round: events between were not read */
+		for (int i = 0; i < n; i++)
 			keep(l, &batch[i]);
 		if (n > 0) {
 			l->last = batch[n - 1];

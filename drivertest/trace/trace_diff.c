@@ -429,6 +429,35 @@ struct field {
 	int hex;             /* printed in hex (flags) */
 };
 
+/* What A and B of an event kind mean when two edges are compared (docs/io-protocol.md);
+ * a NULL label: that value is not compared (it is the pairing key, or the host's own numbering). */
+enum fmt { F_PLAIN, F_TIME, F_REASON, F_HEX };
+static const struct kind_fields {
+	const char *kind;
+	const char *a_label;
+	enum fmt a_fmt;
+	const char *b_label;
+	enum fmt b_fmt;
+} kind_fields[] = {
+	{ "trigger_accepted", "source", F_PLAIN, "exposure start", F_TIME },
+	{ "trigger_rejected", "source", F_PLAIN, "reason", F_REASON },
+	{ "trigger_seen", "source", F_PLAIN, "B", F_PLAIN },
+	{ "frame_delivered", NULL, F_PLAIN, "size", F_PLAIN },
+	{ "frame_dropped", NULL, F_PLAIN, "reason", F_PLAIN },
+	{ "power_up", "count", F_PLAIN, "B", F_PLAIN },
+	{ "frame_memory", "bytes", F_PLAIN, "frames", F_PLAIN },
+	{ "fault", NULL, F_PLAIN, "kind", F_PLAIN },
+	/* what was sent: the trailer status, | 0x10000 cut short, | 0x20000 corrupted (by a fault) */
+	{ "frame_sent", NULL, F_PLAIN, "status", F_HEX },
+	/* B is the URB's seqnum: the host's numbering */
+	{ "host_violation", NULL, F_PLAIN, NULL, F_PLAIN },
+};
+
+static struct field make_field(const char *label, int64_t va, int64_t vb, enum fmt fmt)
+{
+	return (struct field){ label, va, vb, fmt == F_TIME, fmt == F_REASON, fmt == F_HEX };
+}
+
 /* The values of a pair besides time and key, by kind. */
 static int fields_of(const struct ctx *c, const struct trace_edge *ea, const struct trace_edge *eb, const char *name,
 		     struct field *f)
@@ -437,41 +466,24 @@ static int fields_of(const struct ctx *c, const struct trace_edge *ea, const str
 
 	if (c->vcd) {
 		if (c->tr[0]->name_width[ea->name] != 1)
-			f[n++] = (struct field){ "value", ea->a, eb->a, 0, 0, 0 };
+			f[n++] = make_field("value", ea->a, eb->a, F_PLAIN);
 		return n;
 	}
-	if (!strcmp(name, "trigger_accepted")) {
-		f[n++] = (struct field){ "source", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "exposure start", ea->b, eb->b, 1, 0, 0 };
-	} else if (!strcmp(name, "trigger_rejected")) {
-		f[n++] = (struct field){ "source", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "reason", ea->b, eb->b, 0, 1, 0 };
-	} else if (!strcmp(name, "trigger_seen")) {
-		f[n++] = (struct field){ "source", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "B", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "frame_delivered")) {
-		f[n++] = (struct field){ "size", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "frame_dropped")) {
-		f[n++] = (struct field){ "reason", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "power_up")) {
-		f[n++] = (struct field){ "count", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "B", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "frame_memory")) {
-		f[n++] = (struct field){ "bytes", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "frames", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "fault")) {
-		f[n++] = (struct field){ "kind", ea->b, eb->b, 0, 0, 0 };
-	} else if (!strcmp(name, "frame_sent")) {
-		/* what was sent: the trailer status, | 0x10000 cut short, | 0x20000 corrupted (by a fault) */
-		f[n++] = (struct field){ "status", ea->b, eb->b, 0, 0, 1 };
-	} else if (!strcmp(name, "host_violation")) {
-		/* B is the URB's seqnum: the host's numbering, not compared */
-	} else if (key_of(c, c->tr[0], ea) != KEY_NONE) {
-		f[n++] = (struct field){ "B", ea->b, eb->b, 0, 0, 0 };
-	} else {
-		f[n++] = (struct field){ "A", ea->a, eb->a, 0, 0, 0 };
-		f[n++] = (struct field){ "B", ea->b, eb->b, 0, 0, 0 };
+	for (size_t i = 0; i < sizeof(kind_fields) / sizeof(kind_fields[0]); i++) {
+		const struct kind_fields *k = &kind_fields[i];
+
+		if (strcmp(name, k->kind))
+			continue;
+		if (k->a_label)
+			f[n++] = make_field(k->a_label, ea->a, eb->a, k->a_fmt);
+		if (k->b_label)
+			f[n++] = make_field(k->b_label, ea->b, eb->b, k->b_fmt);
+		return n;
 	}
+	/* other kinds: A is the pairing key (a block id, a level) where there is one */
+	if (key_of(c, c->tr[0], ea) == KEY_NONE)
+		f[n++] = make_field("A", ea->a, eb->a, F_PLAIN);
+	f[n++] = make_field("B", ea->b, eb->b, F_PLAIN);
 	return n;
 }
 

@@ -42,12 +42,33 @@ def scenarios():
     return [f[:-9] for f in sorted(os.listdir(CATALOGUE)) if f.endswith(".scenario")]
 
 
-# What Aravis 0.8.26 does with each scenario, sync and async USB mode: "passed", or the
-# expectations that fail (their text as in the scenario, or the implicit ones: "exit done",
-# "false-ok == 0", "violations == 0" ...). Scenarios not listed pass.
+# What Aravis 0.8.26 does with each scenario, sync and async USB mode (docs/drivertest-aravis.md):
+# {scenario: (must, may)}: the expectations that fail in every run (Aravis's own behaviour), and
+# those that may fail too, depending on how fast the TCG guest happens to be (a transfer that
+# times out in a slow guest, the moment a cable pull lands). A scenario not listed passes. The
+# test asserts must <= failed <= must | may: a change in Aravis (a fix, a regression) is noticed.
+FULL_FRAME_MAY = {"ok == 2", "bit-exact", "missed == 0"}
+SLOW_HOST_MAY = {"violations == 0", "missed == 0", "unreported-gaps == 0", "ok >= 10"}
+UNPLUG_MAY = {"lost >= 1", "reopened >= 1", "ok >= 10", "power-ups >= 1"}
+_FULL = ["format-%s-full" % f for f in ("bayerrg8", "bayerrg12p", "bayerrg16", "ycbcr422-8", "ycbcr411-8",
+                                        "ycbcr411-8-cbyycryy", "bgr8", "mono8")]
+_COMMON = {
+    # the trailer's status and its size field are not checked: a damaged frame comes out SUCCESS
+    "corrupt-trailer-status": ({"false-ok == 0"}, set()),
+    "corrupt-trailer-size": ({"false-ok == 0"}, set()),
+    "slow-host": (set(), SLOW_HOST_MAY),
+    "unplug-replug": (set(), UNPLUG_MAY),
+}
+_COMMON.update({n: (set(), FULL_FRAME_MAY) for n in _FULL})
 ARAVIS_EXPECTED = {
-    "sync": {},
-    "async": {},
+    # the halted stream endpoint is never cleared: transfers go on to it, no frame comes again
+    "sync": dict(_COMMON, **{"stall-stream": ({"recovers-within 5", "violations == 0"}, set())}),
+    "async": dict(_COMMON, **{
+        "stall-stream": ({"recovers-within 5"}, {"violations == 0"}),
+        # after a frame without payload the prepared transfers are out of step: the next leader
+        # lands in a 32-byte trailer transfer (babble) and that frame is lost
+        "empty-frame": ({"violations == 0"}, set()),
+    }),
 }
 
 ADAPTERS = {
@@ -131,8 +152,12 @@ def test_aravis_results_as_recorded(guest, host_emu, mode):
     assert sorted(results) == sorted(scenarios()), out
     for n, r in results.items():
         assert r["driver"]["name"] == "aravis" and r["driver"]["version"].startswith("0.8."), r["driver"]
-    got = {n: failed_expectations(r) for n, r in results.items() if r["result"] != "passed"}
     want = ARAVIS_EXPECTED[mode]
-    changed = {n: (want.get(n, []), got.get(n, [])) for n in set(got) | set(want) if want.get(n, []) != got.get(n, [])}
-    assert not changed, ("Aravis (%s) behaves differently from docs/drivertest-aravis.md: "
-                         "{scenario: (recorded, now)}\n%r\n%s\n(reports in %s)" % (mode, changed, out, keep))
+    wrong = {}
+    for n, r in sorted(results.items()):
+        failed = set(failed_expectations(r))
+        must, may = want.get(n, (set(), set()))
+        if not (must <= failed <= must | may):
+            wrong[n] = {"must fail": sorted(must), "may fail": sorted(may), "failed": sorted(failed)}
+    assert not wrong, ("Aravis (%s) behaves differently from docs/drivertest-aravis.md:\n%r\n%s\n(reports in %s)"
+                       % (mode, wrong, out, keep))

@@ -71,6 +71,20 @@ ARAVIS_EXPECTED = {
     }),
 }
 
+# Async mode, in any scenario (docs/drivertest-aravis.md, notes 4 and 5): 0.8.26's stream destruction
+# may hang (fixed upstream in 0.8.28); the adapter gives up after 5 s and says so in one
+# `error stage=close` line. And frames the camera sent complete may never be delivered, most
+# often the last ones before the stop. Neither ever makes a damaged frame good.
+CLOSE_HANG = "the stream was not destroyed within"
+
+
+def async_may(expect, res):
+    if expect == "errors == 0":
+        errors = res.get("errors", [])
+        return bool(errors) and all(e["stage"] == "close" and CLOSE_HANG in e["msg"] for e in errors)
+    return expect.startswith("ok ") or expect in ("missed == 0", "bit-exact")
+
+
 ADAPTERS = {
     "u3v": os.path.join(emu.BUILD, "dfk-adapter-u3v"),
     "aravis-sync": os.path.join(emu.BUILD, "dfk-adapter-aravis") + " --mode sync",
@@ -157,6 +171,8 @@ def test_aravis_results_as_recorded(guest, host_emu, mode):
     for n, r in sorted(results.items()):
         failed = set(failed_expectations(r))
         must, may = want.get(n, (set(), set()))
+        if mode == "async":
+            may = may | {x for x in failed - must if async_may(x, r)}
         if not (must <= failed <= must | may):
             wrong[n] = {"must fail": sorted(must), "may fail": sorted(may), "failed": sorted(failed)}
     assert not wrong, ("Aravis (%s) behaves differently from docs/drivertest-aravis.md:\n%r\n%s\n(reports in %s)"

@@ -64,7 +64,10 @@ ARAVIS_EXPECTED = {
     # the halted stream endpoint is never cleared: transfers go on to it, no frame comes again
     "sync": dict(_COMMON, **{"stall-stream": ({"recovers-within 5", "violations == 0"}, set())}),
     "async": dict(_COMMON, **{
-        "stall-stream": ({"recovers-within 5"}, {"violations == 0"}),
+        # async: the halt is never cleared in most runs; in one of four the stream came back
+        "stall-stream": (set(), {"recovers-within 5", "violations == 0"}),
+        # async: once, a second GenCP command 3 ms after the late one, before its ack (gencp-outstanding)
+        "gencp-late-ack": (set(), {"violations == 0"}),
         # after a frame without payload the prepared transfers are out of step: the next leader
         # lands in a 32-byte trailer transfer (babble) and that frame is lost
         "empty-frame": ({"violations == 0"}, set()),

@@ -220,7 +220,7 @@ def test_installed_plugin_runs_a_users_tests(tmp_path, public_dir):
         assert f.read() == "[pytest11]\ndfkemu = dfkemu.plugin\n"
     dist = [d for d in importlib.metadata.distributions(path=[site]) if d.metadata["Name"] == "dfkemu"]
     assert len(dist) == 1 and dist[0].version == dfkemu.__version__
-    assert sorted(os.listdir(os.path.join(site, "dfkemu"))) == ["__init__.py", "emulator.py", "io.py", "plugin.py"]
+    assert sorted(os.listdir(os.path.join(site, "dfkemu"))) == ["__init__.py", "emulator.py", "io.py", "plugin.py", "usbip.py"]
 
     user = os.path.join(public_dir, "mydriver")
     os.makedirs(user)

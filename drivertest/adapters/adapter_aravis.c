@@ -350,24 +350,15 @@ static void control(const struct adapter_command *c)
 static void grab(void)
 {
 	uint64_t last_buffer = adapter_now_ms();
-	struct adapter_command c;
 
 	for (;;) {
-		while (adapter_next_command(0, &c)) {
-			if (c.kind == ADAPTER_CMD_STOP)
-				return;
-			if (c.kind != ADAPTER_CMD_GO)
-				control(&c);
-		}
+		if (!adapter_serve_commands(0, control))
+			return;
 		if (!lost && g_atomic_int_get(&control_lost))
 			device_lost("control-lost");
 		if (lost || !stream) {
-			if (adapter_next_command(-1, &c)) {
-				if (c.kind == ADAPTER_CMD_STOP)
-					return;
-				if (c.kind != ADAPTER_CMD_GO)
-					control(&c);
-			}
+			if (!adapter_serve_commands(-1, control))
+				return;
 			last_buffer = adapter_now_ms();
 			continue;
 		}

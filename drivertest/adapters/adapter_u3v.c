@@ -442,24 +442,13 @@ static void grab(void)
 {
 	struct xport *x = session->x;
 	uint64_t last_buffer = adapter_now_ms();
-	struct adapter_command c;
 
 	for (;;) {
-		while (adapter_next_command(0, &c)) {
-			if (c.kind == ADAPTER_CMD_STOP)
-				return;
-			if (c.kind == ADAPTER_CMD_GO)
-				fprintf(stderr, "dfk-adapter-u3v: go while grabbing ignored\n");
-			else
-				control(&c);
-		}
+		if (!adapter_serve_commands(0, control))
+			return;
 		if (lost || !acquiring) {
-			if (adapter_next_command(-1, &c)) {
-				if (c.kind == ADAPTER_CMD_STOP)
-					return;
-				if (c.kind != ADAPTER_CMD_GO)
-					control(&c);
-			}
+			if (!adapter_serve_commands(-1, control))
+				return;
 			last_buffer = adapter_now_ms();
 			continue;
 		}

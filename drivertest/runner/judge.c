@@ -129,16 +129,28 @@ static bool geometry_of(const struct run_result *r, const struct ad_event *f, st
 	return frame_geometry_problem(g) == NULL;
 }
 
-static char first_false_ok[256], first_missed[128], first_gap[128], first_size[200];
-static uint64_t first_false_ok_t, first_missed_t, first_gap_t;   /* 0: none (device time of the first) */
+/* Counts one instance of counter c; the first one is described by fmt, at device time t. */
+static void count(struct run_result *r, enum sc_counter c, uint64_t t, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void count(struct run_result *r, enum sc_counter c, uint64_t t, const char *fmt, ...)
+{
+	struct run_first *f = &r->first[c];
+	va_list ap;
+
+	if (r->counters[c]++ > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->what, sizeof(f->what), fmt, ap);
+	va_end(ap);
+	f->at_ns = t;
+}
 
 static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 {
 	uint64_t *ok_ids = NULL;
 	size_t n_ok = 0;
 
-	first_false_ok[0] = first_missed[0] = first_gap[0] = first_size[0] = 0;
-	first_false_ok_t = first_missed_t = first_gap_t = 0;
+	memset(r->first, 0, sizeof(r->first));
 	for (size_t i = 0; i < r->n_lines; i++) {
 		const struct ad_record *l = &r->lines[i];
 		const struct ad_event *f = &l->ev;
@@ -154,13 +166,9 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 				break;
 			}
 			r->counters[SC_C_OK]++;
-			if (geometry_of(r, f, &g) && frame_payload_size(&g) != f->size) {
-				r->counters[SC_C_WRONG_SIZE]++;
-				if (!first_size[0])
-					snprintf(first_size, sizeof(first_size), "frame %" PRIu64 ": %" PRIu64 " bytes, %ux%u %s is %zu",
-						 f->id, f->size, f->width, f->height, frame_pfnc_name(f->pixfmt),
-						 frame_payload_size(&g));
-			}
+			if (geometry_of(r, f, &g) && frame_payload_size(&g) != f->size)
+				count(r, SC_C_WRONG_SIZE, 0, "frame %" PRIu64 ": %" PRIu64 " bytes, %ux%u %s is %zu",
+				      f->id, f->size, f->width, f->height, frame_pfnc_name(f->pixfmt), frame_payload_size(&g));
 			/* the same id twice in one power cycle */
 			{
 				uint64_t key = ((uint64_t)l->epoch << 48) ^ f->id;
@@ -177,23 +185,16 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 			if (e) {
 				struct sent_frame *s = find_sent(e, f->id);
 
-				if (!s || s->tag) {
-					r->counters[SC_C_FALSE_OK]++;
-					if (!first_false_ok[0] && s)
-						first_false_ok_t = s->t;
-					if (!first_false_ok[0] && !s) {
-						snprintf(first_false_ok, sizeof(first_false_ok),
-							 "frame %" PRIu64 " reported ok: the camera never sent it", f->id);
-					} else if (!first_false_ok[0]) {
-						char status[40] = "";
+				if (!s) {
+					count(r, SC_C_FALSE_OK, 0, "frame %" PRIu64 " reported ok: the camera never sent it", f->id);
+				} else if (s->tag) {
+					char status[40] = "";
 
-						if (s->tag & 0xffff)
-							snprintf(status, sizeof(status), ", trailer status 0x%04x", s->tag & 0xffff);
-						snprintf(first_false_ok, sizeof(first_false_ok),
-							 "frame %" PRIu64 " reported ok: the camera sent it damaged%s%s%s", f->id,
-							 status, (s->tag & EV_SENT_SHORT) ? ", payload cut short" : "",
-							 (s->tag & EV_SENT_CORRUPT) ? ", a leader or trailer field corrupted" : "");
-					}
+					if (s->tag & 0xffff)
+						snprintf(status, sizeof(status), ", trailer status 0x%04x", s->tag & 0xffff);
+					count(r, SC_C_FALSE_OK, s->t, "frame %" PRIu64 " reported ok: the camera sent it damaged%s%s%s",
+					      f->id, status, (s->tag & EV_SENT_SHORT) ? ", payload cut short" : "",
+					      (s->tag & EV_SENT_CORRUPT) ? ", a leader or trailer field corrupted" : "");
 				} else {
 					s->reported_ok = true;
 				}
@@ -230,14 +231,8 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 
 			if (s->id > max_reported)
 				continue;
-			if (!s->tag && !s->reported_ok) {
-				r->counters[SC_C_MISSED]++;
-				if (!first_missed[0])
-					first_missed_t = s->t;
-				if (!first_missed[0])
-					snprintf(first_missed, sizeof(first_missed), "frame %" PRIu64 " (sent complete at %" PRIu64 " ns)",
-						 s->id, s->t);
-			}
+			if (!s->tag && !s->reported_ok)
+				count(r, SC_C_MISSED, s->t, "frame %" PRIu64 " (sent complete at %" PRIu64 " ns)", s->id, s->t);
 			if (i > 0 && s->id > e->sent[i - 1].id + 1) {
 				for (uint64_t id = e->sent[i - 1].id + 1; id < s->id && id - e->sent[i - 1].id < 100000; id++) {
 					bool covered = false;
@@ -247,14 +242,9 @@ static void judge_frames(struct run_result *r, struct epoch *ep, size_t n_ep)
 
 						covered = g->kind == AD_GAP && id >= g->gap_from && id < g->gap_to;
 					}
-					if (!covered) {
-						r->counters[SC_C_UNREPORTED_GAPS]++;
-						if (!first_gap[0])
-							first_gap_t = s->t;
-						if (!first_gap[0])
-							snprintf(first_gap, sizeof(first_gap), "ids %" PRIu64 "..%" PRIu64 " never sent, no gap line",
-								 e->sent[i - 1].id + 1, s->id - 1);
-					}
+					if (!covered)
+						count(r, SC_C_UNREPORTED_GAPS, s->t, "ids %" PRIu64 "..%" PRIu64 " never sent, no gap line",
+						      e->sent[i - 1].id + 1, s->id - 1);
 				}
 			}
 		}
@@ -267,17 +257,6 @@ static void judge_violations(struct run_result *r)
 		r->counters[r->violations[i].error ? SC_C_VIOLATIONS : SC_C_WARNINGS]++;
 }
 
-static const char *counter_detail(enum sc_counter c)
-{
-	switch (c) {
-	case SC_C_FALSE_OK: return first_false_ok;
-	case SC_C_MISSED: return first_missed;
-	case SC_C_UNREPORTED_GAPS: return first_gap;
-	case SC_C_WRONG_SIZE: return first_size;
-	default: return "";
-	}
-}
-
 static void check_count(struct run_result *r, struct expect_result *e, enum sc_counter c, enum sc_op op, uint64_t n)
 {
 	uint64_t v = r->counters[c];
@@ -288,7 +267,7 @@ static void check_count(struct run_result *r, struct expect_result *e, enum sc_c
 		return;
 	}
 	if (!sc_compare(v, op, n)) {
-		const char *d = counter_detail(c);
+		const char *d = r->first[c].what;
 
 		for (size_t i = 0; c == SC_C_VIOLATIONS && i < r->n_violations; i++)
 			if (r->violations[i].error) {   /* the first error, not a warning */
@@ -297,8 +276,7 @@ static void check_count(struct run_result *r, struct expect_result *e, enum sc_c
 			}
 		fail(e, "%s is %" PRIu64 ", expected %s %" PRIu64 "%s%s", sc_counter_name(c), v, sc_op_name(op), n,
 		     *d ? ": " : "", d);
-		e->at_ns = c == SC_C_FALSE_OK ? first_false_ok_t : c == SC_C_MISSED ? first_missed_t
-			 : c == SC_C_UNREPORTED_GAPS ? first_gap_t : 0;
+		e->at_ns = r->first[c].at_ns;
 		e->has_at = e->at_ns != 0;
 	}
 }

@@ -55,6 +55,12 @@ struct frame_mismatch {
 
 #define RUN_MAX_RESULTS (SC_MAX_EXPECTS + 8)
 
+/* The first instance behind a counter, named in its expectation's reason (judge.c). */
+struct run_first {
+	char what[240];               /* "": none counted */
+	uint64_t at_ns;               /* device time of it, 0: unknown */
+};
+
 struct run_result {
 	const struct scenario *sc;
 	/* what happened */
@@ -77,6 +83,7 @@ struct run_result {
 	struct ad_event hello;
 	/* the judgement */
 	uint64_t counters[SC_C_COUNT];
+	struct run_first first[SC_C_COUNT];
 	bool has_device;
 	struct expect_result results[RUN_MAX_RESULTS];
 	unsigned n_results;

@@ -366,22 +366,7 @@ in_order:
 
 /* ---- device edges ---- */
 
-static int item_cmp(const void *x, const void *y)
-{
-	const struct item *a = x, *b = y;
-	int r = strcmp(a->name, b->name);
-
-	if (r)
-		return r;
-	if (a->initial != b->initial)
-		return a->initial ? -1 : 1;
-	if (a->has_key != b->has_key)
-		return a->has_key ? 1 : -1;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
+/* Items of one group (same signal, initial value or not, same key) compare equal. */
 static int group_cmp(const struct item *a, const struct item *b)
 {
 	int r = strcmp(a->name, b->name);
@@ -393,6 +378,15 @@ static int group_cmp(const struct item *a, const struct item *b)
 	if (a->has_key != b->has_key)
 		return a->has_key ? 1 : -1;
 	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* Groups in order, each in its original order. */
+static int item_cmp(const void *x, const void *y)
+{
+	const struct item *a = x, *b = y;
+	int r = group_cmp(a, b);
+
+	return r ? r : a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 static const char *key_word(enum keyby k)

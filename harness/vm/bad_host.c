@@ -27,22 +27,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define U3V_PREFIX 0x43563355u
-#define READMEM_CMD 0x0800u
-#define READMEM_ACK 0x0801u
-#define PENDING_ACK 0x0805u
-#define FLAG_REQUEST_ACK 0x4000u
-#define HDR 12
+#include "gencp_wire.h"
+
 #define TIMEOUT_MS 2000
 
 static libusb_device_handle *h;
 static uint8_t ep_cmd, ep_ack, ep_stream;
 static int if_ctrl = -1, if_stream = -1;
 static uint16_t next_id = 1;
-static uint8_t ack[HDR + 65536 + 512];
+static uint8_t ack[GENCP_HDR_LEN + 65536 + 512];
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16; }
 static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
@@ -56,18 +50,10 @@ static void die(const char *what, int rc)
 /* Sends READMEM(addr, count) with request id `id` (no wait for the ack). */
 static void send_readmem(uint16_t id, uint64_t addr, uint16_t count)
 {
-	uint8_t cmd[HDR + 12];
+	uint8_t cmd[GENCP_READMEM_LEN];
 	int n = 0, rc;
 
-	put16(cmd + 0, U3V_PREFIX & 0xffff);
-	put16(cmd + 2, U3V_PREFIX >> 16);
-	put16(cmd + 4, FLAG_REQUEST_ACK);
-	put16(cmd + 6, READMEM_CMD);
-	put16(cmd + 8, 12);
-	put16(cmd + 10, id);
-	put64(cmd + 12, addr);
-	put16(cmd + 20, 0);
-	put16(cmd + 22, count);
+	gencp_readmem_cmd(cmd, id, addr, count);
 	rc = libusb_bulk_transfer(h, ep_cmd, cmd, sizeof cmd, &n, TIMEOUT_MS);
 	if (rc != 0 || n != (int)sizeof cmd)
 		die("command", rc);
@@ -80,12 +66,12 @@ static int read_ack(uint16_t id, int room, int *len)
 		int rc = libusb_bulk_transfer(h, ep_ack, ack, room, len, TIMEOUT_MS);
 		if (rc != 0)
 			die("ack", rc);
-		if (*len < HDR || get32(ack) != U3V_PREFIX || get16(ack + 10) != id) {
+		if (*len < GENCP_HDR_LEN || get32(ack) != U3V_PREFIX || get16(ack + 10) != id) {
 			fprintf(stderr, "bad-host: unexpected ack (%d bytes, id %u, want %u)\n", *len,
-				*len >= HDR ? get16(ack + 10) : 0, id);
+				*len >= GENCP_HDR_LEN ? get16(ack + 10) : 0, id);
 			exit(1);
 		}
-		if (get16(ack + 6) != PENDING_ACK)
+		if (get16(ack + 6) != GENCP_PENDING_ACK)
 			return get16(ack + 4);
 	}
 }
@@ -97,13 +83,13 @@ static const uint8_t *readmem(uint64_t addr, uint16_t count)
 	int len, st;
 
 	send_readmem(id, addr, count);
-	st = read_ack(id, HDR + count, &len);
-	if (st != 0 || len != HDR + count) {
+	st = read_ack(id, GENCP_HDR_LEN + count, &len);
+	if (st != 0 || len != GENCP_HDR_LEN + count) {
 		fprintf(stderr, "bad-host: READMEM 0x%llx+%u: status 0x%04x, %d bytes\n", (unsigned long long)addr, count,
 			st, len);
 		exit(1);
 	}
-	return ack + HDR;
+	return ack + GENCP_HDR_LEN;
 }
 
 static void find_endpoints(libusb_device *dev)
@@ -194,20 +180,20 @@ int main(int argc, char **argv)
 
 	/* 1. gencp-read-exceeds-max-ack: 4 bytes more than fit an ack (a big enough buffer) */
 	uint16_t id = next_id++;
-	uint16_t big = (uint16_t)(max_ack - HDR + 4 > 65535 ? 65535 : max_ack - HDR + 4);
+	uint16_t big = (uint16_t)(max_ack - GENCP_HDR_LEN + 4 > 65535 ? 65535 : max_ack - GENCP_HDR_LEN + 4);
 	send_readmem(id, 0, big);
 	printf("STEP read-exceeds-max-ack id=%u count=%u status=0x%04x\n", id, big, read_ack(id, sizeof(ack), &len));
 
 	/* 2. gencp-read-past-end: the last 8 bytes of the XML and 8 more */
 	id = next_id++;
 	send_readmem(id, xml + xml_size - 8, 16);
-	printf("STEP read-past-end id=%u status=0x%04x\n", id, read_ack(id, HDR + 16, &len));
+	printf("STEP read-past-end id=%u status=0x%04x\n", id, read_ack(id, GENCP_HDR_LEN + 16, &len));
 
 	/* 3. gencp-request-id: a successful READMEM, then another with the same id */
 	readmem(0, 4);
 	id = (uint16_t)(next_id - 1);
 	send_readmem(id, 0, 4);
-	printf("STEP request-id-reuse id=%u status=0x%04x\n", id, read_ack(id, HDR + 4, &len));
+	printf("STEP request-id-reuse id=%u status=0x%04x\n", id, read_ack(id, GENCP_HDR_LEN + 4, &len));
 
 	/* 4. gencp-outstanding: the next command before the ack of this one was read */
 	uint16_t first = next_id++, second = next_id++;

@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import weakref
@@ -31,6 +32,9 @@ TIMEOUT = "/usr/bin/timeout"  # coreutils: the watchdog around qemu
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if any(c.isspace() for c in PROJECT):
     raise RuntimeError("harness/vm: the project path must not contain white space: %r" % PROJECT)
+if os.path.join(PROJECT, "python") not in sys.path:
+    sys.path.insert(0, os.path.join(PROJECT, "python"))
+from dfkemu.usbip import parse_usbip_port  # noqa: E402
 HOST_FROM_GUEST = "10.0.2.2"  # slirp's alias for the host's 127.0.0.1
 U3V_VID = "199e"
 
@@ -123,20 +127,6 @@ def probe_kvm(img, vmdir=None, timeout=10):
     except OSError:
         pass
     return ok, why
-
-
-def parse_usbip_port(text):
-    """{vhci port number: remote url} from the output of `usbip port`."""
-    ports, cur = {}, None
-    for line in text.splitlines():
-        m = re.match(r"\s*Port (\d+):", line)
-        if m:
-            cur = int(m.group(1))
-            ports[cur] = ""
-        m = re.search(r"->\s*(usbip://\S+)", line)
-        if m and cur is not None:
-            ports[cur] = m.group(1)
-    return ports
 
 
 def _sweep_stale_tmp():

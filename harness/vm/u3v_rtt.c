@@ -16,16 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define U3V_PREFIX 0x43563355u
-#define GENCP_READMEM_CMD 0x0800u
-#define GENCP_READMEM_ACK 0x0801u
-#define GENCP_PENDING_ACK 0x0805u
-#define GENCP_FLAG_REQUEST_ACK 0x4000u
-#define GENCP_HDR_LEN 12
+#include "gencp_wire.h"
+
 #define TIMEOUT_MS 2000
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
@@ -78,18 +72,10 @@ static int find_control(libusb_device *dev, int *iface, uint8_t *ep_out, uint8_t
 static int readmem(libusb_device_handle *h, uint8_t ep_out, uint8_t ep_in, uint16_t id,
 		   uint64_t addr, uint16_t count, uint8_t *out)
 {
-	uint8_t cmd[GENCP_HDR_LEN + 12], ack[GENCP_HDR_LEN + 65536];
+	uint8_t cmd[GENCP_READMEM_LEN], ack[GENCP_HDR_LEN + 65536];
 	int n = 0, rc;
 
-	put16(cmd + 0, U3V_PREFIX & 0xffff);
-	put16(cmd + 2, U3V_PREFIX >> 16);
-	put16(cmd + 4, GENCP_FLAG_REQUEST_ACK);
-	put16(cmd + 6, GENCP_READMEM_CMD);
-	put16(cmd + 8, 12);
-	put16(cmd + 10, id);
-	put64(cmd + 12, addr);
-	put16(cmd + 20, 0);
-	put16(cmd + 22, count);
+	gencp_readmem_cmd(cmd, id, addr, count);
 	rc = libusb_bulk_transfer(h, ep_out, cmd, sizeof cmd, &n, TIMEOUT_MS);
 	if (rc != 0 || n != (int)sizeof cmd) {
 		fprintf(stderr, "u3v-rtt: command send failed: %s (%d bytes)\n", libusb_error_name(rc), n);

@@ -30,6 +30,7 @@ import time
 import pytest
 
 from .emulator import Emulator, EmulatorError, find_emulator
+from .usbip import parse_usbip_port  # noqa: F401 (part of the plugin's API)
 
 U3V_VID = 0x199E
 # the options @pytest.mark.dfk_camera(...) and dfk_camera_factory(...) take (dfkemu.Emulator)
@@ -243,20 +244,6 @@ def _usb_devices(vid=U3V_VID):
         except (TypeError, ValueError):
             continue
     return out
-
-
-def parse_usbip_port(text):
-    """{vhci port number: remote url} from the output of `usbip port`."""
-    ports, cur = {}, None
-    for line in text.splitlines():
-        m = re.match(r"\s*Port (\d+):", line)
-        if m:
-            cur = int(m.group(1))
-            ports[cur] = ""
-        m = re.search(r"->\s*(usbip://\S+)", line)
-        if m and cur is not None:
-            ports[cur] = m.group(1)
-    return ports
 
 
 def attach_unavailable():

@@ -351,6 +351,20 @@ bool adapter_next_command(int timeout_ms, struct adapter_command *cmd)
 	}
 }
 
+bool adapter_serve_commands(int timeout_ms, void (*control)(const struct adapter_command *))
+{
+	struct adapter_command c;
+
+	while (adapter_next_command(timeout_ms, &c)) {
+		if (c.kind == ADAPTER_CMD_STOP)
+			return false;
+		if (c.kind != ADAPTER_CMD_GO)
+			control(&c);
+		timeout_ms = 0;
+	}
+	return true;
+}
+
 /* ---- events ---- */
 
 /* A value without blanks, as event lines need (a driver's status name may have any). */

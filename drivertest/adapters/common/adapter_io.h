@@ -82,6 +82,12 @@ struct adapter_command {
  * stop, returned once and then on every later call. */
 bool adapter_next_command(int timeout_ms, struct adapter_command *cmd);
 
+/* The grab loop's command step: waits up to `timeout_ms` (as above) for a control line,
+ * then takes every other one already waiting, handing each `exec`/`set` to `control`;
+ * a `go` while the adapter already runs is ignored. Returns false once the runner said
+ * stop (or stdin ended): the adapter then closes the device and exits. */
+bool adapter_serve_commands(int timeout_ms, void (*control)(const struct adapter_command *));
+
 /* ---- events (stdout) ---- */
 
 enum adapter_frame_status { ADAPTER_FRAME_OK, ADAPTER_FRAME_INCOMPLETE, ADAPTER_FRAME_BAD };

@@ -303,7 +303,7 @@ static void timing(FILE *f, const struct testrec *r, size_t limit)
 	size_t n = r->n_ev < limit ? r->n_ev : limit;
 	struct tsvg_event *te;
 	struct tsvg_mark marks[TESTREC_MAX_MARKS];
-	char labels[TESTREC_MAX_MARKS][8], buf[64];
+	char labels[TESTREC_MAX_MARKS][12], buf[64];
 
 	if (!r->has_events || !r->n_ev)
 		return;

@@ -324,7 +324,8 @@ static void timing(FILE *f, const struct testrec *r, size_t limit)
 		marks[i] = (struct tsvg_mark){ .t = r->marks[i].t, .kind = r->marks[i].failed ? TSVG_FAILED : TSVG_EXPECTED,
 					       .label = labels[i], .detail = r->marks[i].text };
 	}
-	struct tsvg_window w = tsvg_write(f, te, n, marks, r->n_marks, NULL);
+	const struct tsvg_opts opts = { .fault_name = io_fault_kind_name };
+	struct tsvg_window w = tsvg_write(f, te, n, marks, r->n_marks, &opts);
 	html_fmt_dur(buf, sizeof(buf), (double)(w.t1 - w.t0));
 	fprintf(f, "<figcaption>The camera's event log during the test: device time from %" PRIu64 " ns, %s shown, %zu "
 		   "events. Dashed green: the edges the test expected; red: an assertion that failed, at the device time "

@@ -397,6 +397,7 @@ def test_conform_report_in_chromium(conform_report, tmp_path):
     text = "".join(timing["text"])
     assert "TRIGGER_IN" in text and "STROBE_OUT" in text and "frame memory" in text
     assert "time-jump by 5000 on frame 5" in text                 # the armed fault, named
+    assert dom_text.count(">time-jump</text>") == 2               # ... and drawn where it acted
     # the trigger and strobe suites: a diagram for each test that drove the rig (all but the one
     # that only reads features), no failure marks
     rigged = [s for s in dom.sections if s["id"].startswith(("t-trigger-", "t-strobe-"))]

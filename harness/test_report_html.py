@@ -430,6 +430,7 @@ def test_conform_report_in_chromium(conform_report, tmp_path):
     assert sentences["trigger-debounce"] in debounce
     assert "5.5.2" in debounce
     assert sentences["bayer12p-packing"] in "".join(frame["text"])
+    assert "no reference recorded" not in dom_text                # every test: a rule or a testref.c row
     # a test no rule names still says where its expectation comes from
     assert "not stated by the manual" in "".join(sections["t-stream-slow_reader"]["text"])
 

@@ -352,6 +352,15 @@ int main(int argc, char **argv)
 
 	if (!register_suites(suites))
 		return 1;
+	for (size_t i = 0; i < ropt.n_inject; i++)
+		if (!test_registered(ropt.inject[i].test)) {
+			fprintf(stderr, "dfk-conform: --inject-fault: no test %s in this run (see --list-tests, --suite)\n",
+				ropt.inject[i].test);
+			CU_cleanup_registry();
+			io_close(session->io);
+			conform_close();
+			return 2;
+		}
 	if (report)
 		testrec_enable();
 	ropt.verbose = session->verbose;

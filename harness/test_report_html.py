@@ -397,7 +397,9 @@ def test_conform_report_in_chromium(conform_report, tmp_path):
     text = "".join(timing["text"])
     assert "TRIGGER_IN" in text and "STROBE_OUT" in text and "frame memory" in text
     assert "time-jump by 5000 on frame 5" in text                 # the armed fault, named
-    assert dom_text.count(">time-jump</text>") == 2               # ... and drawn where it acted
+    # ... and drawn where it acted: when the frame left the camera, which depends on when the host
+    # read it, so the two may share a pixel (then one label is drawn)
+    assert 1 <= dom_text.count(">time-jump</text>") <= 2
     # the trigger and strobe suites: a diagram for each test that drove the rig (all but the one
     # that only reads features), no failure marks
     rigged = [s for s in dom.sections if s["id"].startswith(("t-trigger-", "t-strobe-"))]
@@ -469,6 +471,15 @@ def test_conform_progress_on_a_terminal_only(tmp_path):
     assert b"[suite 2/2] strobe/gpi_reads_trigger_in  pass" in tty, tty[-2000:]
     assert tty.count(b"(elapsed ") == len([t for t in conform_tests() if t.split("/")[0] in ("trigger", "strobe")])
     assert b"[suite" not in out.encode()
+
+
+def test_conform_inject_fault_names_a_test_of_the_run(tmp_path):
+    io = str(tmp_path / "io.sock")
+    with emu_mod.Emulator(["--io", io]) as emu:
+        r = subprocess.run([tool("dfk-conform"), "--device", emu.url(), "--fixtures", CONFORM_FIXTURES, "--io", io,
+                            "--suite", "framerate", "--inject-fault", "stream/Mono8=empty-frame on frame 1"],
+                           capture_output=True, text=True, timeout=120 * SLOW)
+    assert r.returncode == 2 and "no test stream/Mono8 in this run" in r.stderr, r.stdout + r.stderr
 
 
 def test_conform_inject_fault_needs_rig():

@@ -46,7 +46,9 @@ static unsigned failures_of(CU_pTest t)
 	return n;
 }
 
-static bool test_active(CU_pSuite s, CU_pTest t) { return s->fActive && t->fActive; }
+/* Whether the test ran: active, and its start was recorded (a suite whose set-up failed
+ * runs none of its tests). */
+static bool test_active(CU_pSuite s, CU_pTest t) { return s->fActive && t->fActive && testrec_find(t); }
 
 /* The sentence rules.ini gives the rule, or NULL. */
 static char *sentence(GKeyFile *kf, const char *id)
@@ -393,8 +395,8 @@ static void test_section(FILE *f, const char *dir, GKeyFile *kf, CU_pSuite s, CU
 	fputs("</h3>\n", f);
 	manual_refs(f, kf, s, t);
 	if (!active) {
-		fputs("<p class=\"note\">Not run (its suite needs what this run did not give: see the program's output).</p>"
-		      "</section>\n", f);
+		fputs("<p class=\"note\">Not run: its suite needs what this run did not give, or its set-up failed (see "
+		      "the program's output).</p></section>\n", f);
 		return;
 	}
 	if (r && r->fault[0]) {

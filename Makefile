@@ -51,6 +51,10 @@ DT_ADAPTER_COMMON := $(wildcard drivertest/adapters/common/*.c)
 DT_ADAPTER_COMMON_OBJS := $(DT_ADAPTER_COMMON:%.c=$(BUILD)/obj/%.o)
 DT_ADAPTERS := $(patsubst drivertest/adapters/adapter_%.c,$(BUILD)/dfk-adapter-%,$(wildcard drivertest/adapters/adapter_*.c))
 DT_PROGRAMS := $(if $(DT_RUNNER_SRCS),$(BUILD)/dfk-drivertest) $(if $(wildcard drivertest/trace/dfk_trace.c),$(BUILD)/dfk-trace) $(DT_ADAPTERS)
+# report/: what the HTML reports of dfk-drivertest and dfk-conform share (escaping, the timing
+# diagram of the event log, received/expected/difference images), on libconform.a
+REPORT_SRCS := $(wildcard report/*.c)
+REPORT_OBJS := $(REPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -67,7 +71,12 @@ CONFORM_CC = $(CC) $(CFLAGS) $(CONFORM_CFLAGS) -Wno-strict-prototypes
 
 $(BUILD)/obj/conformance/%.o: conformance/%.c
 	@mkdir -p $(dir $@)
-	$(CONFORM_CC) -Iconformance -Iconformance/lib -c $< -o $@
+	$(CONFORM_CC) -Iconformance -Iconformance/lib -Ireport -c $< -o $@
+
+# report/: sees libconform (frame decoding, PNG, the event type) and the event log's flags
+$(BUILD)/obj/report/%.o: report/%.c
+	@mkdir -p $(dir $@)
+	$(CONFORM_CC) -Iconformance/lib -Iemulator -c $< -o $@
 
 $(BUILD)/obj/conformance/lib/%.o: conformance/lib/%.c
 	@mkdir -p $(dir $@)
@@ -89,9 +98,9 @@ $(BUILD)/dfk-bench: $(BENCH_OBJS) $(BUILD)/libconform.a
 # (and the reference adapter libconform.a)
 $(BUILD)/obj/drivertest/%.o: drivertest/%.c
 	@mkdir -p $(dir $@)
-	$(CONFORM_CC) -Idrivertest -Iconformance/lib -Iemulator -c $< -o $@
+	$(CONFORM_CC) -Idrivertest -Iconformance/lib -Iemulator -Ireport -c $< -o $@
 
-$(BUILD)/dfk-drivertest: $(DT_RUNNER_OBJS) $(DT_TRACE_OBJS) $(BUILD)/libconform.a $(BUILD)/libdfkemu.a
+$(BUILD)/dfk-drivertest: $(DT_RUNNER_OBJS) $(DT_TRACE_OBJS) $(REPORT_OBJS) $(BUILD)/libconform.a $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCONFORM_LIBS) $(EMU_LIBS)
 
 $(BUILD)/dfk-trace: $(BUILD)/obj/drivertest/trace/dfk_trace.o $(DT_TRACE_OBJS)
@@ -109,7 +118,7 @@ $(BUILD)/libdfkemu.a: $(EMU_OBJS)
 $(BUILD)/dfk-emu: $(BUILD)/obj/emulator/main.o $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(EMU_LIBS)
 
-$(BUILD)/dfk-conform: $(CONFORM_OBJS) $(BUILD)/libconform.a
+$(BUILD)/dfk-conform: $(CONFORM_OBJS) $(REPORT_OBJS) $(BUILD)/libconform.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONFORM_LIBS)
 
 $(BUILD)/test-unit: $(UNIT_OBJS) $(BUILD)/libdfkemu.a
@@ -264,4 +273,4 @@ clean:
 .PHONY: all deps deps-run run unit pytest check asan bench soak install deb clean
 
 -include $(wildcard $(BUILD)/obj/drivertest/*/*.d $(BUILD)/obj/drivertest/*/*/*.d)
--include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d
+-include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(REPORT_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

@@ -10,6 +10,7 @@
 
 #include "gcutil.h"
 #include "session.h"
+#include "testrec.h"
 
 /* Every suite, in run order: X(name) is `dfk-conform --suite name`, defined by
  * suites/suite_<name>.c as suite_<name>_register(). A new suite is one line here. */
@@ -48,6 +49,17 @@ int rig_suite_init(void);
 		} else {                                                       \
 			CU_assertImplementation(CU_TRUE, __LINE__, #cond, __FILE__, "", CU_FALSE); \
 		}                                                              \
+	} while (0)
+
+/* CHECK_MSG for an assertion about device time t (ns): the HTML report marks t in the
+ * test's timing diagram as an edge the test expected, in red when cond is false. */
+#define CHECK_AT(t, cond, ...)                                                 \
+	do {                                                                   \
+		bool _ok = (cond);                                             \
+		char _at[512];                                                 \
+		snprintf(_at, sizeof(_at), __VA_ARGS__);                       \
+		testrec_mark((t), !_ok, _at);                                  \
+		CHECK_MSG(_ok, "%s", _at);                                     \
 	} while (0)
 
 #define REQUIRE_MSG(cond, ...)                                                 \

@@ -3,7 +3,7 @@
  * or a real DFK/DMK 38UX267 through libusb) against the camera's manual and the
  * USB3 Vision / GenCP rules. The expectations are the fixtures of the model
  * under test (fixtures/<model>/), found from the device's model name. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -12,10 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conform.h"
 #include "junit.h"
+#include "report_html.h"
 #include "rules.h"
+#include "runner.h"
+#include "testrec.h"
 
 #define EXIT_SKIP 77
 #define FIXTURES_ROOT "fixtures"
@@ -44,6 +48,14 @@ static void usage(FILE *out)
 		"  --list-rules        print the manual's behavioural rules (fixtures rules.ini) with the\n"
 		"                      tests that check each, or why none does, and the counts; then exit\n"
 		"  --junit FILE        write a JUnit XML report\n"
+		"  --report DIR        write DIR/index.html: one self-contained page with the summary, every test\n"
+		"                      with the manual sentence it checks, timing diagrams of the camera's event\n"
+		"                      log (with --io), received/expected/difference images of a wrong frame\n"
+		"                      (with --expect-pattern) and the frame-rate table, manual against device\n"
+		"  --inject-fault SUITE/TEST=FAULT\n"
+		"                      arm FAULT (a line of dfk-emu's fault language) through the I/O rig just\n"
+		"                      before that test, and clear it after: to see how the test reports a broken\n"
+		"                      device (it should fail). Needs --io; up to 8\n"
 		"  --fixtures DIR      expectations from the manual (default: fixtures/<model> in the current\n"
 		"                      directory, <model> from the device's model name: \"DFK 38UX267\" -> dfk38ux267;\n"
 		"                      without a device, as for --list-tests, the model of the rule table)\n"
@@ -54,7 +66,8 @@ static void usage(FILE *out)
 		"  --seed N            seed of the randomised checks (default 1)\n"
 		"  --io PATH           I/O rig: dfk-emu's side channel (dfk-emu --io PATH or tcp:HOST:PORT); the\n"
 		"                      trigger, strobe, imaging and faults suites skip without one\n"
-		"  -v, --verbose\n"
+		"  -v, --verbose       every test's name and result (a terminal on stderr gets a progress line\n"
+		"                      per test anyway: suite n/N, the test, its time, the time elapsed)\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);
 }
@@ -207,7 +220,9 @@ int main(int argc, char **argv)
 		OPT_LIST_RULES,
 		OPT_PATTERN,
 		OPT_IO,
-		OPT_MODEL
+		OPT_MODEL,
+		OPT_REPORT,
+		OPT_INJECT
 	};
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -222,11 +237,15 @@ int main(int argc, char **argv)
 		{ "expect-pattern", required_argument, NULL, OPT_PATTERN },
 		{ "io", required_argument, NULL, OPT_IO },
 		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "inject-fault", required_argument, NULL, OPT_INJECT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *suites = NULL, *junit = NULL, *model = NULL;
+	const char *suites = NULL, *junit = NULL, *model = NULL, *report = NULL;
+	struct runner_opts ropt = { .progress = isatty(STDERR_FILENO) };
+	struct timespec t_start, t_end;
 	static char fixtures[1024];
 	enum { RUN, LIST_TESTS, LIST_RULES } what = RUN;
 	int c, failures;
@@ -242,6 +261,11 @@ int main(int argc, char **argv)
 		case OPT_SEED: session->seed = (unsigned)strtoul(optarg, NULL, 0); break;
 		case OPT_IO: session->io_path = optarg; break;
 		case OPT_MODEL: model = optarg; break;
+		case OPT_REPORT: report = optarg; break;
+		case OPT_INJECT:
+			if (!runner_add_inject(&ropt, optarg))
+				return 2;
+			break;
 		case OPT_PATTERN:
 			session->pattern = true;
 			session->pattern_seed = (uint32_t)strtoul(optarg, NULL, 0);
@@ -275,6 +299,10 @@ int main(int argc, char **argv)
 	}
 	if (!session->url) {
 		usage(stderr);
+		return 2;
+	}
+	if (ropt.n_inject && !session->io_path) {
+		fprintf(stderr, "dfk-conform: --inject-fault needs the I/O rig (--io PATH)\n");
 		return 2;
 	}
 	size_t len;
@@ -324,11 +352,39 @@ int main(int argc, char **argv)
 
 	if (!register_suites(suites))
 		return 1;
-	CU_basic_set_mode(session->verbose ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failures = (int)CU_get_number_of_tests_failed();
+	for (size_t i = 0; i < ropt.n_inject; i++)
+		if (!test_registered(ropt.inject[i].test)) {
+			fprintf(stderr, "dfk-conform: --inject-fault: no test %s in this run (see --list-tests, --suite)\n",
+				ropt.inject[i].test);
+			CU_cleanup_registry();
+			io_close(session->io);
+			conform_close();
+			return 2;
+		}
+	if (report)
+		testrec_enable();
+	ropt.verbose = session->verbose;
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	failures = runner_run(&ropt);
+	clock_gettime(CLOCK_MONOTONIC, &t_end);
+	if (failures < 0)
+		failures = 1;
 	if (junit && junit_write(junit, "dfk-conform") < 0)
 		fprintf(stderr, "dfk-conform: cannot write %s\n", junit);
+	if (report) {
+		struct conform_report_info info = {
+			.url = session->url, .product = session->dev.product, .serial = session->dev.serial,
+			.fixtures = session->fixtures_dir, .pattern = session->pattern, .pattern_seed = session->pattern_seed,
+			.seconds = (double)(t_end.tv_sec - t_start.tv_sec) + (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e9,
+		};
+		if (conform_report_html(report, &info) < 0) {
+			fprintf(stderr, "dfk-conform: cannot write %s/index.html: %s\n", report, strerror(errno));
+			failures = failures ? failures : 1;
+		} else {
+			printf("dfk-conform: report in %s/index.html\n", report);
+		}
+	}
+	testrec_free();
 	CU_cleanup_registry();
 	io_close(session->io);
 	conform_close();

@@ -247,3 +247,16 @@ uint64_t io_next_seq(struct ioclient *io)
 		return 0;
 	return strtoull(out, NULL, 10);
 }
+
+const char *io_fault_kind_name(int64_t kind)
+{
+	static const char *const names[] = {
+		"stall", "short", "babble", "delay", "nak", "error",                          /* transfers */
+		"drop-payload", "corrupt", "skip-ids", "time-jump", "empty-frame",           /* stream */
+		"ack-pending", "ack-error", "ack-wrong-id", "ack-late", "ack-drop",           /* control */
+		"unplug", "reset", "replug",                                                 /* device */
+		"rate", "latency",                                                           /* link */
+	};
+
+	return kind >= 0 && kind < (int64_t)(sizeof(names) / sizeof(names[0])) ? names[kind] : NULL;
+}

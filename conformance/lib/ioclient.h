@@ -32,6 +32,9 @@ uint64_t io_next_seq(struct ioclient *io);
  * Returns N, or -1 with the error text in err. */
 int io_list(struct ioclient *io, void (*fn)(void *ctx, const char *line), void *ctx, char *err, size_t errlen,
 	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The name of a `fault` event's kind (its B: the order of docs/faults.md's table, as
+ * docs/io-protocol.md says), e.g. "time-jump"; NULL for a number outside the table. */
+const char *io_fault_kind_name(int64_t kind);
 /* Give up on a reply after ms milliseconds (0: wait for ever, the default): a
  * hung emulator then fails the request instead of hanging its client. */
 int io_set_timeout(struct ioclient *io, unsigned ms);

@@ -110,6 +110,7 @@ static void test_manual_table(void)
 		}
 		printf("%s%-20s %4dx%-4d manual %3d  device %8.3f\n", i ? "    " : "\n    ", rows[i].format,
 		       rows[i].width, rows[i].height, rows[i].fps, m);
+		testrec_framerate(rows[i].format, rows[i].width, rows[i].height, rows[i].fps, m);
 		/* the tables print whole frames per second, rounded down */
 		if ((int)floor(m) != rows[i].fps) {
 			if (!bad)
@@ -284,6 +285,12 @@ static void test_timestamps_at_max(void)
 		if (n && f->leader.block_id == prev_id + 1) {
 			uint64_t dt = f->leader.timestamp - prev;
 			bool ok = session->pattern ? dt == period : llabs((long long)(dt - period)) <= (long long)period / 200;
+			char what[160];
+			snprintf(what, sizeof(what), "block %llu: leader timestamp %llu ns, one frame period (%llu ns) after "
+				 "the last: %llu ns", (unsigned long long)f->leader.block_id,
+				 (unsigned long long)f->leader.timestamp, (unsigned long long)period,
+				 (unsigned long long)(prev + period));
+			testrec_mark(prev + period, !ok, what);   /* the report's timing diagram */
 			if (!ok && !bad++)
 				snprintf(first, sizeof(first), "delta %llu ns, period %llu ns", (unsigned long long)dt,
 					 (unsigned long long)period);

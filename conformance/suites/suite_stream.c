@@ -122,6 +122,15 @@ static void save_png(const struct frame_geometry *g, const struct stream_frame *
 	free(rgb);
 }
 
+/* For the HTML report: a frame that is not the test pattern (--expect-pattern), as received. */
+static void keep_frame(const struct frame_geometry *g, const struct stream_frame *f, const char *why)
+{
+	struct frame_source src = { .seed = session->pattern_seed, .block_id = f->leader.block_id };
+
+	if (session->pattern && testrec_enabled())
+		testrec_frame(g, &src, f->payload, f->received, why);
+}
+
 struct run_result {
 	unsigned frames, complete, pixel_errors, field_errors, ts_errors, id_gaps, size_errors, lsb_errors;
 	char first[512];
@@ -226,6 +235,7 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 		if (!f->complete) {
 			note(r, "frame %u incomplete: %s (%zu of %llu bytes)", i, f->error, f->received,
 			     (unsigned long long)sr.cfg.payload);
+			keep_frame(&g, f, "incomplete frame");
 			continue;
 		}
 		r->complete++;
@@ -280,6 +290,7 @@ static int stream_frames(unsigned n, bool expect_consecutive, const char *tag, s
 				r->pixel_errors++;
 				note(r, "block %llu pixels: %s", (unsigned long long)l->block_id,
 				     frame_diff_describe(&g, &d, desc, sizeof(desc)));
+				keep_frame(&g, f, desc);
 			}
 		}
 		if (i == 0)

@@ -110,9 +110,9 @@ static void test_active_high_exposure(void)
 
 	REQUIRE_MSG(one_pulse("ActiveHigh", "Exposure", 0, 100, &s, &e), "scenario");
 	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
-	CHECK_MSG(on && on->a == 1 && on->t == s, "STROBE_OUT rises at %" PRIu64 " (level %" PRId64 "), exposure starts %" PRIu64,
+	CHECK_AT(s, on && on->a == 1 && on->t == s, "STROBE_OUT rises at %" PRIu64 " (level %" PRId64 "), exposure starts %" PRIu64,
 		  on ? on->t : 0, on ? on->a : -1, s);
-	CHECK_MSG(off && off->a == 0 && off->t == e, "STROBE_OUT falls at %" PRIu64 ", exposure ends %" PRIu64,
+	CHECK_AT(e, off && off->a == 0 && off->t == e, "STROBE_OUT falls at %" PRIu64 ", exposure ends %" PRIu64,
 		  off ? off->t : 0, e);
 	CHECK_MSG(e - s == 1500 * US, "exposure %" PRIu64 " ns", e - s);
 	CHECK_MSG(rig_count(&events, "strobe_out") == 2, "%d STROBE_OUT edges for one frame",
@@ -127,9 +127,9 @@ static void test_active_low(void)
 
 	REQUIRE_MSG(one_pulse("ActiveLow", "Exposure", 0, 100, &s, &e), "scenario");
 	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
-	CHECK_MSG(on && on->a == 0 && on->t == s, "ActiveLow: STROBE_OUT goes %" PRId64 " at %" PRIu64 " (exposure %" PRIu64 ")",
+	CHECK_AT(s, on && on->a == 0 && on->t == s, "ActiveLow: STROBE_OUT goes %" PRId64 " at %" PRIu64 " (exposure %" PRIu64 ")",
 		  on ? on->a : -1, on ? on->t : 0, s);
-	CHECK_MSG(off && off->a == 1 && off->t == e, "ActiveLow: STROBE_OUT back high at %" PRIu64 " (exposure end %" PRIu64 ")",
+	CHECK_AT(e, off && off->a == 1 && off->t == e, "ActiveLow: STROBE_OUT back high at %" PRIu64 " (exposure end %" PRIu64 ")",
 		  off ? off->t : 0, e);
 	finish();
 }
@@ -141,7 +141,7 @@ static void test_fixed_duration_and_delay(void)
 
 	REQUIRE_MSG(one_pulse("ActiveHigh", "FixedDuration", 250, 700, &s, &e), "scenario");
 	const struct io_event *on = rig_find(&events, "strobe_out", 0), *off = rig_find(&events, "strobe_out", 1);
-	CHECK_MSG(on && on->t == s + 250 * US, "pulse starts %" PRIu64 " ns after exposure start (StrobeDelay 250 us)",
+	CHECK_AT(s + 250 * US, on && on->t == s + 250 * US, "pulse starts %" PRIu64 " ns after exposure start (StrobeDelay 250 us)",
 		  on ? on->t - s : 0);
 	CHECK_MSG(on && off && off->t - on->t == 700 * US, "pulse lasts %" PRIu64 " ns (StrobeDuration 700 us)",
 		  on && off ? off->t - on->t : 0);
@@ -178,7 +178,7 @@ static void test_exposure_pulse_follows_auto_exposure(void)
 		const struct io_event *s = rig_find(&events, "exposure_start", i), *e = rig_find(&events, "exposure_end", i);
 		const struct io_event *on = rig_find(&events, "strobe_out", 2 * i), *off = rig_find(&events, "strobe_out", 2 * i + 1);
 		REQUIRE_MSG(s && e && on && off, "frame %d: exposure or pulse missing", i);
-		CHECK_MSG(on->t == s->t && off->t == e->t, "frame %d: exposure %" PRIu64 " ns, pulse %" PRIu64 " ns", i,
+		CHECK_AT(s->t, on->t == s->t && off->t == e->t, "frame %d: exposure %" PRIu64 " ns, pulse %" PRIu64 " ns", i,
 			  e->t - s->t, off->t - on->t);
 		if (i == 0)
 			first = e->t - s->t;

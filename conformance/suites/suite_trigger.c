@@ -83,9 +83,9 @@ static void test_activation(void)
 	rig_advance(6 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *a = rig_find(&events, "trigger_accepted", 0), *e = rig_find(&events, "exposure_start", 0);
-	CHECK_MSG(a && a->t == t0 + 1 * MS, "RisingEdge: accepted at %" PRIu64 ", edge at %" PRIu64, a ? a->t : 0,
+	CHECK_AT(t0 + 1 * MS, a && a->t == t0 + 1 * MS, "RisingEdge: accepted at %" PRIu64 ", edge at %" PRIu64, a ? a->t : 0,
 		  t0 + 1 * MS);
-	CHECK_MSG(e && e->t == t0 + 1 * MS, "RisingEdge: exposure at %" PRIu64, e ? e->t : 0);
+	CHECK_AT(t0 + 1 * MS, e && e->t == t0 + 1 * MS, "RisingEdge: exposure at %" PRIu64, e ? e->t : 0);
 	CHECK_MSG(accepted_count() == 1, "RisingEdge: %d triggers accepted for one pulse", accepted_count());
 	/* FallingEdge: the falling edge of the next pulse triggers */
 	gc_execute("AcquisitionStop", NULL, 0);
@@ -97,7 +97,7 @@ static void test_activation(void)
 	rig_advance(6 * MS);
 	rig_fetch(seq, &events);
 	a = rig_find(&events, "trigger_accepted", 0);
-	CHECK_MSG(a && a->t == t1 + 500 * US && accepted_count() == 1,
+	CHECK_AT(t1 + 500 * US, a && a->t == t1 + 500 * US && accepted_count() == 1,
 		  "FallingEdge: accepted at %" PRIu64 " (%d accepted), falling edge at %" PRIu64, a ? a->t : 0,
 		  accepted_count(), t1 + 500 * US);
 	rig_finish();
@@ -115,7 +115,7 @@ static void test_software_not_delayed(void)
 	rig_advance(10 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *a = rig_find(&events, "trigger_accepted", 0), *e = rig_find(&events, "exposure_start", 0);
-	CHECK_MSG(a && e && e->t == a->t, "software trigger at %" PRIu64 ", exposure at %" PRIu64 " (TriggerDelay 1 s)",
+	CHECK_AT(a ? a->t : 0, a && e && e->t == a->t, "software trigger at %" PRIu64 ", exposure at %" PRIu64 " (TriggerDelay 1 s)",
 		  a ? a->t : 0, e ? e->t : 0);
 	CHECK_MSG(rig_count(&events, "exposure_start") == 1, "%d exposures for one software trigger",
 		  rig_count(&events, "exposure_start"));
@@ -133,7 +133,7 @@ static void test_delay(void)
 	rig_advance(10 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *e = rig_find(&events, "exposure_start", 0);
-	CHECK_MSG(e && e->t == t0 + 1 * MS + 2500 * US, "exposure at %" PRIu64 ", expected edge + 2.5 ms = %" PRIu64,
+	CHECK_AT(t0 + 1 * MS + 2500 * US, e && e->t == t0 + 1 * MS + 2500 * US, "exposure at %" PRIu64 ", expected edge + 2.5 ms = %" PRIu64,
 		  e ? e->t : 0, t0 + 1 * MS + 2500 * US);
 	rig_finish();
 }
@@ -191,10 +191,10 @@ static void test_debounce(void)
 	const struct io_event *a0 = rig_find(&events, "trigger_accepted", 0);
 	const struct io_event *a1 = rig_find(&events, "trigger_accepted", 1);
 	const struct io_event *r = rejected(0);
-	CHECK_MSG(a0 && a0->t == p1, "first pulse accepted at %" PRIu64 " (edge %" PRIu64 ")", a0 ? a0->t : 0, p1);
-	CHECK_MSG(r && r->t == p2 && !strcmp(r->reason, "debounce"), "pulse after 1.999 ms low: %s at %" PRIu64,
+	CHECK_AT(p1, a0 && a0->t == p1, "first pulse accepted at %" PRIu64 " (edge %" PRIu64 ")", a0 ? a0->t : 0, p1);
+	CHECK_AT(p2, r && r->t == p2 && !strcmp(r->reason, "debounce"), "pulse after 1.999 ms low: %s at %" PRIu64,
 		  r ? r->reason : "not rejected", r ? r->t : 0);
-	CHECK_MSG(a1 && a1->t == p3, "pulse after 2.000 ms low accepted at %" PRIu64 " (edge %" PRIu64 ")",
+	CHECK_AT(p3, a1 && a1->t == p3, "pulse after 2.000 ms low accepted at %" PRIu64 " (edge %" PRIu64 ")",
 		  a1 ? a1->t : 0, p3);
 	rig_finish();
 }
@@ -214,10 +214,10 @@ static void test_mask(void)
 	const struct io_event *a0 = rig_find(&events, "trigger_accepted", 0);
 	const struct io_event *a1 = rig_find(&events, "trigger_accepted", 1);
 	const struct io_event *r = rejected(0);
-	CHECK_MSG(a0 && a0->t == p1, "first pulse accepted");
-	CHECK_MSG(r && r->t == p2 && !strcmp(r->reason, "mask"), "pulse 4.999 ms later: %s",
+	CHECK_AT(p1, a0 && a0->t == p1, "first pulse accepted");
+	CHECK_AT(p2, r && r->t == p2 && !strcmp(r->reason, "mask"), "pulse 4.999 ms later: %s",
 		  r ? r->reason : "not rejected");
-	CHECK_MSG(a1 && a1->t == p3, "pulse 5.000 ms later accepted at %" PRIu64, a1 ? a1->t : 0);
+	CHECK_AT(p3, a1 && a1->t == p3, "pulse 5.000 ms later accepted at %" PRIu64, a1 ? a1->t : 0);
 	rig_finish();
 }
 
@@ -234,9 +234,9 @@ static void test_denoise(void)
 	rig_advance(15 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *r = rejected(0), *a = rig_find(&events, "trigger_accepted", 0);
-	CHECK_MSG(r && !strcmp(r->reason, "denoise") && r->t == p1 + 299999, "299.999 us pulse: %s at %" PRIu64,
+	CHECK_AT(p1 + 299999, r && !strcmp(r->reason, "denoise") && r->t == p1 + 299999, "299.999 us pulse: %s at %" PRIu64,
 		  r ? r->reason : "not rejected", r ? r->t : 0);
-	CHECK_MSG(a && a->t == p2 + 300 * US && accepted_count() == 1,
+	CHECK_AT(p2 + 300 * US, a && a->t == p2 + 300 * US && accepted_count() == 1,
 		  "300 us pulse recognised at %" PRIu64 " (expected edge + 300 us = %" PRIu64 "), %d accepted",
 		  a ? a->t : 0, p2 + 300 * US, accepted_count());
 	rig_finish();
@@ -266,9 +266,9 @@ static void test_overlap_off(void)
 	rig_advance(20 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *r = rejected(0), *a1 = rig_find(&events, "trigger_accepted", 1);
-	CHECK_MSG(r && !strcmp(r->reason, "overlap") && r->t == t + ro_len - 1,
+	CHECK_AT(t + ro_len - 1, r && !strcmp(r->reason, "overlap") && r->t == t + ro_len - 1,
 		  "trigger 1 ns before readout end: %s", r ? r->reason : "not rejected");
-	CHECK_MSG(a1 && a1->t == t + ro_len + 200 * US, "trigger after readout end not accepted");
+	CHECK_AT(t + ro_len + 200 * US, a1 && a1->t == t + ro_len + 200 * US, "trigger after readout end not accepted");
 	rig_finish();
 }
 
@@ -321,11 +321,11 @@ static void test_overlap_readout(void)
 	rig_advance(ro_end - io_time(session->io) + 40 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *r0 = rejected(0), *r1 = rejected(1), *a1 = rig_find(&events, "trigger_accepted", 1);
-	CHECK_MSG(r0 && r0->t == during_exposure && !strcmp(r0->reason, "overlap"), "trigger during exposure: %s",
+	CHECK_AT(during_exposure, r0 && r0->t == during_exposure && !strcmp(r0->reason, "overlap"), "trigger during exposure: %s",
 		  r0 ? r0->reason : "not rejected");
-	CHECK_MSG(r1 && r1->t == too_early && !strcmp(r1->reason, "overlap"),
+	CHECK_AT(too_early, r1 && r1->t == too_early && !strcmp(r1->reason, "overlap"),
 		  "trigger with 5 ms readout left (exposure 5 ms): %s", r1 ? r1->reason : "not rejected");
-	CHECK_MSG(a1 && a1->t == just_in, "trigger with 4.999 ms readout left (exposure 5 ms) not accepted");
+	CHECK_AT(just_in, a1 && a1->t == just_in, "trigger with 4.999 ms readout left (exposure 5 ms) not accepted");
 	gc_set_string("TriggerOverlap", "Off", NULL, 0);
 	gc_set_int("Height", 64, NULL, 0);
 	rig_finish();
@@ -431,7 +431,7 @@ static void test_exposure_active(void)
 	rig_advance(20 * MS);
 	rig_fetch(seq, &events);
 	const struct io_event *s = rig_find(&events, "exposure_start", 0), *e = rig_find(&events, "exposure_end", 0);
-	CHECK_MSG(s && s->t == t + 250 * US, "exposure start %" PRIu64 ", expected edge + 250 us", s ? s->t : 0);
+	CHECK_AT(t + 250 * US, s && s->t == t + 250 * US, "exposure start %" PRIu64 ", expected edge + 250 us", s ? s->t : 0);
 	CHECK_MSG(s && e && e->t - s->t == 3456789, "exposure lasted %" PRIu64 " ns, the pulse 3456789 ns",
 		  s && e ? e->t - s->t : 0);
 	gc_set_string("TriggerSelector", "FrameStart", NULL, 0);
@@ -461,7 +461,7 @@ static void test_burst(void)
 		  rig_count(&events, "exposure_start"), accepted_count());
 	for (int i = 0; i < 4; i++) {
 		const struct io_event *e = rig_find(&events, "exposure_start", i);
-		CHECK_MSG(e && e->t == t + (uint64_t)i * period, "burst frame %d at %" PRIu64 ", expected %" PRIu64, i,
+		CHECK_AT(t + (uint64_t)i * period, e && e->t == t + (uint64_t)i * period, "burst frame %d at %" PRIu64 ", expected %" PRIu64, i,
 			  e ? e->t : 0, t + (uint64_t)i * period);
 	}
 	/* an exposure longer than the frame period limits the burst instead: the next exposure starts when the

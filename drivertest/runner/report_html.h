@@ -17,6 +17,8 @@
 #define RH_MAX_EVENTS 5000
 /* ... and the whole page at most this many (failed scenarios first; a note where none is left). */
 #define RH_MAX_PAGE_EVENTS 100000
+/* A diagram marks at most this many failed expectations. */
+#define RH_MAX_MARKS 32
 
 /* Writes DIR/index.html (through a temporary file renamed over it). Returns 0 or -1. */
 int report_html(const char *dir, const struct run_result *rs, size_t n, double seconds, const char *adapter);

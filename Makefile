@@ -57,8 +57,13 @@ REPORT_SRCS := $(wildcard report/*.c)
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard emulator/tests/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+# dfk-uvc-map (uvcmap/): loads the UVC extension-unit mapping into uvcvideo; plain C, no GLib.
+# Its default map is the installed uvcmap/dfk38ux267.ini.
+UVCMAP_DIR := $(PREFIX)/share/dfk-emu/uvcmap
+UVCMAP_LIB_OBJS := $(BUILD)/obj/uvcmap/uvcmap.o
+UVCMAP_PROGRAMS := $(if $(wildcard uvcmap/dfk-uvc-map.c),$(BUILD)/dfk-uvc-map)
 
-all: $(BUILD)/dfk-emu $(BUILD)/libconform.a $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
+all: $(BUILD)/dfk-emu $(BUILD)/libconform.a $(BUILD)/dfk-conform $(BUILD)/test-unit $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) $(UVCMAP_PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -124,6 +129,19 @@ $(BUILD)/dfk-conform: $(CONFORM_OBJS) $(REPORT_OBJS) $(BUILD)/libconform.a
 $(BUILD)/test-unit: $(UNIT_OBJS) $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(EMU_LIBS)
 
+# the default map's path is compiled in: a PREFIX other than the last build's (make install
+# PREFIX=/usr after a plain make, as debian/rules does) rebuilds it
+$(BUILD)/uvcmap-default.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(UVCMAP_DIR)' | cmp -s - $@ || echo '$(UVCMAP_DIR)' > $@
+
+$(BUILD)/obj/uvcmap/dfk-uvc-map.o: uvcmap/dfk-uvc-map.c $(BUILD)/uvcmap-default.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DUVCMAP_DEFAULT='"$(UVCMAP_DIR)/dfk38ux267.ini"' -c $< -o $@
+
+$(BUILD)/dfk-uvc-map: $(BUILD)/obj/uvcmap/dfk-uvc-map.o $(UVCMAP_LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
 # test tool (LD_PRELOAD): built without the sanitizers, which must come first in a process
 $(BUILD)/crashshim.so: harness/crashshim.c
 	@mkdir -p $(dir $@)
@@ -141,7 +159,7 @@ deps-run:
 unit: $(BUILD)/test-unit
 	$(BUILD)/test-unit
 
-pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS)
+pytest: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(BUILD)/crashshim.so $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) $(UVCMAP_PROGRAMS)
 	DFK_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q harness $(PYTEST_ARGS)
 
 check: deps
@@ -167,6 +185,10 @@ asan:
 #   make fuzz-replay           the checked-in corpus and crash reproducers, once each (part of check)
 FUZZ_TARGETS := usbip_conn u3v_control io_line state_files expr fault_lang host_monitor trace usbmon_capture \
 	scenario adapter_line
+# dfk-uvc-map's mapping file reader
+FUZZ_TARGETS += uvcmap
+# the UVC face's class requests, controls, probe/commit and stream (emulator/uvc/)
+FUZZ_TARGETS += uvc_control
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS ?=
 FUZZ_CC ?= clang
@@ -182,6 +204,9 @@ $(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(BUILD)/libdfkemu.a
 # fuzz_scenario, fuzz_adapter_line: dfk-drivertest's two parsers of user and driver input
 DT_PARSER_OBJS := $(BUILD)/obj/drivertest/runner/scenario.o $(BUILD)/obj/drivertest/runner/adapter_proto.o
 $(BUILD)/fuzz_scenario $(BUILD)/fuzz_adapter_line: $(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(DT_PARSER_OBJS) $(BUILD)/libdfkemu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
+# fuzz_uvcmap: dfk-uvc-map's mapping file reader (uvcmap/uvcmap.c)
+$(BUILD)/fuzz_uvcmap: $(BUILD)/obj/fuzz/fuzz_uvcmap.o $(FUZZ_OBJS) $(UVCMAP_LIB_OBJS) $(BUILD)/libdfkemu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAPS) -o $@ $^ $(EMU_LIBS)
 # fuzz_trace: the trace readers of dfk-trace / dfk-drivertest (drivertest/trace/) as well
 $(BUILD)/fuzz_trace: $(BUILD)/obj/fuzz/fuzz_trace.o $(FUZZ_OBJS) $(DT_TRACE_OBJS) $(BUILD)/libdfkemu.a
@@ -232,11 +257,12 @@ soak: all
 MAN1 := $(filter-out $(if $(BENCH_SRCS),,man/dfk-bench.1),$(wildcard man/*.1))
 MAN7 := $(wildcard man/*.7)
 
-install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) install-python
+install: $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) $(UVCMAP_PROGRAMS) install-python
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios
 	install -m 0755 $(BUILD)/dfk-emu $(BUILD)/dfk-conform $(if $(BENCH_SRCS),$(BUILD)/dfk-bench) $(DT_PROGRAMS) \
-		$(DESTDIR)$(PREFIX)/bin/
+		$(UVCMAP_PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(UVCMAP_DIR) && install -m 0644 uvcmap/*.ini $(DESTDIR)$(UVCMAP_DIR)/   # dfk-uvc-map's default map
 	install -m 0644 drivertest/scenarios/*.scenario $(DESTDIR)$(PREFIX)/share/dfk-emu/scenarios/
 	for d in fixtures/*/; do install -d $(DESTDIR)$(PREFIX)/share/dfk-emu/$$d && \
 		install -m 0644 $$d*.* $(DESTDIR)$(PREFIX)/share/dfk-emu/$$d || exit 1; done   # dfk-conform --fixtures
@@ -270,7 +296,10 @@ clean:
 	rm -rf build build-asan build-clang
 	rm -rf build-fuzz
 
-.PHONY: all deps deps-run run unit pytest check asan bench soak install deb clean
+FORCE:
+
+.PHONY: all deps deps-run run unit pytest check asan bench soak install deb clean FORCE
 
 -include $(wildcard $(BUILD)/obj/drivertest/*/*.d $(BUILD)/obj/drivertest/*/*/*.d)
+-include $(wildcard $(BUILD)/obj/uvcmap/*.d)
 -include $(EMU_OBJS:.o=.d) $(CONFORM_LIB_OBJS:.o=.d) $(CONFORM_OBJS:.o=.d) $(REPORT_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BUILD)/obj/emulator/main.d

@@ -13,7 +13,8 @@
 #include "testrec.h"
 
 /* Every suite, in run order: X(name) is `dfk-conform --suite name`, defined by
- * suites/suite_<name>.c as suite_<name>_register(). A new suite is one line here. */
+ * suites/suite_<name>.c as suite_<name>_register(). A new suite is one line here.
+ * uvc is the one suite for a USB Video Class device (main.c picks by the device). */
 #define CONFORM_SUITES(X)  \
 	X(usbip)           \
 	X(descriptors)     \
@@ -28,7 +29,8 @@
 	X(strobe)          \
 	X(dependencies)    \
 	X(imaging)         \
-	X(faults)
+	X(faults)          \
+	X(uvc)
 
 /* Adds the suite called `name` and its tests to the CUnit registry (no device needed:
  * suites open it when they run). */

@@ -66,8 +66,12 @@ static void usage(FILE *out)
 		"  --seed N            seed of the randomised checks (default 1)\n"
 		"  --io PATH           I/O rig: dfk-emu's side channel (dfk-emu --io PATH or tcp:HOST:PORT); the\n"
 		"                      trigger, strobe, imaging and faults suites skip without one\n"
+		"  --uvc-map FILE      a UVC device's extension-unit mapping (default uvcmap/<model>.ini in the\n"
+		"                      current directory, as for --fixtures)\n"
 		"  -v, --verbose       every test's name and result (a terminal on stderr gets a progress line\n"
 		"                      per test anyway: suite n/N, the test, its time, the time elapsed)\n"
+		"A USB Video Class device (the camera's UVC face) gets the uvc suite, a USB3 Vision one every\n"
+		"other suite.\n"
 		"Exit status: 0 all passed, 1 failures, 2 usage, %d no such device (skipped).\n",
 		EXIT_SKIP);
 }
@@ -106,6 +110,33 @@ static const char *unknown_suite(const char *list, size_t *len)
 		p += *len + (comma ? 1 : 0);
 	}
 	return NULL;
+}
+
+/* The suites of the device's kind that `list` names (NULL: all of them), as a new list in
+ * buf; NULL with the first suite of the other kind in *bad (its length in *bad_len). Only
+ * the uvc suite applies to a UVC device, every other suite only to a USB3 Vision one. */
+static const char *suites_for_device(const char *list, bool uvc, char *buf, size_t len, const char **bad,
+				     size_t *bad_len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_SUITES; i++) {
+		const char *name = all_suites[i].name;
+		size_t nl = strlen(name);
+		if (!listed(list, name, nl))
+			continue;
+		if ((strcmp(name, "uvc") == 0) != uvc) {
+			if (list) {
+				*bad = name;
+				*bad_len = nl;
+				return NULL;
+			}
+			continue;
+		}
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "", name);
+	}
+	return buf;
 }
 
 /* A model id from a model name: its letters and digits, lower case ("DFK 38UX267" -> "dfk38ux267"). */
@@ -222,7 +253,8 @@ int main(int argc, char **argv)
 		OPT_IO,
 		OPT_MODEL,
 		OPT_REPORT,
-		OPT_INJECT
+		OPT_INJECT,
+		OPT_UVC_MAP
 	};
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -239,6 +271,7 @@ int main(int argc, char **argv)
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "inject-fault", required_argument, NULL, OPT_INJECT },
+		{ "uvc-map", required_argument, NULL, OPT_UVC_MAP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -266,6 +299,7 @@ int main(int argc, char **argv)
 			if (!runner_add_inject(&ropt, optarg))
 				return 2;
 			break;
+		case OPT_UVC_MAP: session->uvc_map = optarg; break;
 		case OPT_PATTERN:
 			session->pattern = true;
 			session->pattern_seed = (uint32_t)strtoul(optarg, NULL, 0);
@@ -321,13 +355,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dfk-conform: cannot open %s: %s\n", session->url, session->open_error);
 		return 1;
 	}
-	printf("dfk-conform: %s: %s %s, serial %s\n", session->url, session->dev.manufacturer, session->dev.product,
-	       session->dev.serial);
+	printf("dfk-conform: %s: %s %s, serial %s%s\n", session->url, session->dev.manufacturer, session->dev.product,
+	       session->dev.serial, session->uvc ? " (USB Video Class)" : "");
+	char id[64];
+	model_id_of(session->dev.product, id, sizeof(id));
 	if (!session->fixtures_dir) {
-		char id[64];
-		model_id_of(session->dev.product, id, sizeof(id));
 		snprintf(fixtures, sizeof(fixtures), "%s/%s", FIXTURES_ROOT, id);
 		session->fixtures_dir = fixtures;
+	}
+	static char uvc_map[1024], device_suites[512];
+	if (!session->uvc_map) {
+		snprintf(uvc_map, sizeof(uvc_map), "uvcmap/%s.ini", id);
+		session->uvc_map = uvc_map;
+	}
+	const char *bad = NULL;
+	size_t bad_len = 0;
+	suites = suites_for_device(suites, session->uvc, device_suites, sizeof(device_suites), &bad, &bad_len);
+	if (!suites) {
+		fprintf(stderr, "dfk-conform: suite '%.*s' does not apply to %s: %s\n", (int)bad_len, bad, session->url,
+			session->uvc ? "a USB Video Class device gets the uvc suite only"
+				     : "the uvc suite needs a USB Video Class device (dfk-emu --interface uvc)");
+		conform_close();
+		return 2;
 	}
 	if (!is_dir(session->fixtures_dir)) {
 		fprintf(stderr, "dfk-conform: no fixtures for %s in %s: give --fixtures DIR or --model ID\n",

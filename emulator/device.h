@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* One emulated camera: the camera behaviour, its USB3 Vision function, the
- * register map that joins them, and its USB/IP export. */
+/* One emulated camera: the camera behaviour, its two USB faces -- the USB3
+ * Vision function (the register map joins it to the camera) and the USB Video
+ * Class function (docs/uvc.md) -- and its USB/IP export, which shows one face
+ * at a time. */
 #ifndef DFK_DEVICE_H
 #define DFK_DEVICE_H
 
@@ -14,6 +16,18 @@
 #include "u3v/u3v_device.h"
 #include "u3v/u3v_stream.h"
 #include "usbip/usbip_server.h"
+#include "uvc/uvc_device.h"
+
+/* Which USB face the camera shows (the real camera's firmware mode). */
+enum emu_face {
+	EMU_FACE_DEFAULT = 0,   /* as remembered in the state directory, else USB3 Vision */
+	EMU_FACE_U3V,
+	EMU_FACE_UVC,
+};
+
+const char *emu_face_name(enum emu_face face);   /* "u3v", "uvc" */
+/* "u3v" / "uvc" -> the face; EMU_FACE_DEFAULT for anything else. */
+enum emu_face emu_face_parse(const char *name);
 
 struct emu_device_config {
 	const struct camera_model *model;
@@ -22,6 +36,7 @@ struct emu_device_config {
 	struct camera_options opt;
 	unsigned bus_index;           /* 1-based: bus id "1-<n>" */
 	bool monitor;                 /* judge the host's transfers (device_monitor.c) */
+	enum emu_face face;           /* EMU_FACE_DEFAULT: the state directory's, else U3V */
 };
 
 struct emu_device {
@@ -32,6 +47,12 @@ struct emu_device {
 	char *xml;
 	size_t xml_len;
 	struct usbip_export exp;
+	enum emu_face face;                   /* the face exported now (U3V or UVC) */
+	bool has_uvc;                         /* the model has a UVC face */
+	struct uvc_device uvc;
+	struct uvc_stream_clock uvc_link_clock;
+	const struct usbip_observer_ops *u3v_observer;   /* the monitor, off while the UVC face shows */
+	void *u3v_observer_ctx;
 	struct usbip_server *srv;
 	struct evloop *loop;
 	struct ev_timer unplug_timer;
@@ -59,6 +80,11 @@ struct emu_device {
 
 int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_device_config *cfg);
 int emu_device_export(struct emu_device *d, struct usbip_server *srv);
+/* Switch the USB face: remembered in the state directory, and the camera is
+ * unplugged and plugged in again with the other face (the importer's
+ * connection closes). Returns 0, DFK_ERR_NOTSUP (the model has no UVC face)
+ * or the error of writing the state file. */
+int emu_device_set_face(struct emu_device *d, enum emu_face face);
 /* Device time of the camera `ctx` (a struct emu_device): ns since power-up. */
 uint64_t emu_device_now(void *ctx);
 void emu_device_free(struct emu_device *d);

@@ -114,7 +114,7 @@ static void usb_woken(void *arg, uint64_t t)
 	struct emu_device *d = arg;
 
 	(void)t;
-	usb_device_wake(&d->u3v.usb);
+	usb_device_wake(d->exp.dev);   /* the face shown now */
 }
 
 static const struct usb_fault_ops usb_fault_ops = {
@@ -171,6 +171,8 @@ void emu_faults_init(struct emu_device *d)
 	sched_event_init(&d->usb_wake, usb_woken, d);
 	sched_event_init(&d->ack_wake, ack_woken, d);
 	usb_device_set_fault_ops(&d->u3v.usb, &usb_fault_ops, d);
+	if (d->has_uvc)
+		usb_device_set_fault_ops(&d->uvc.usb, &usb_fault_ops, d);
 	/* after u3v_device_attach_control(): its init clears the hooks */
 	u3v_control_set_fault_ops(&d->u3v.ctl, &ack_fault_ops, d);
 	sched_event_init(&d->replug_event, replug_event, d);

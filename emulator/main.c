@@ -43,6 +43,7 @@ struct options {
 	const char *faults_path;
 	const char *host_report;
 	bool monitor;
+	enum emu_face face;
 };
 
 static void usage(FILE *out)
@@ -79,6 +80,9 @@ static void usage(FILE *out)
 		"                       rules (default on; docs/host-monitor.md)\n"
 		"  --host-report PATH   at exit, the monitor's verdicts as PATH.json and PATH.xml (JUnit);\n"
 		"                       with several cameras PATH-<busid>.json/.xml\n"
+		"  --interface u3v|uvc  the camera's USB face: USB3 Vision (u3v) or USB Video Class (uvc,\n"
+		"                       docs/uvc.md); remembered in the state directory, whose choice\n"
+		"                       applies without this option (default u3v)\n"
 		"  --model NAME         camera model: %s\n"
 		"  --dump-xml           print the GenICam XML of the model and exit\n"
 		"  --dump-features      print the model (identity, sensor) and its feature table (INI) and exit\n"
@@ -91,7 +95,8 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LISTEN = 256, OPT_SERIAL, OPT_STATE, OPT_SCALE, OPT_CAMERAS, OPT_MODEL, OPT_DUMP, OPT_VERSION,
-	       OPT_SOURCE, OPT_SEED, OPT_DUMP_FEATURES, OPT_IO, OPT_VCD, OPT_TRACE_DIR, OPT_FAULTS, OPT_MONITOR, OPT_HOST_REPORT };
+	       OPT_SOURCE, OPT_SEED, OPT_DUMP_FEATURES, OPT_IO, OPT_VCD, OPT_TRACE_DIR, OPT_FAULTS, OPT_MONITOR, OPT_HOST_REPORT,
+	       OPT_INTERFACE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "serial", required_argument, NULL, OPT_SERIAL },
@@ -109,6 +114,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "monitor", required_argument, NULL, OPT_MONITOR },
 		{ "host-report", required_argument, NULL, OPT_HOST_REPORT },
+		{ "interface", required_argument, NULL, OPT_INTERFACE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -150,6 +156,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_TRACE_DIR: o->trace_dir = optarg; break;
 		case OPT_FAULTS: o->faults_path = optarg; break;
 		case OPT_HOST_REPORT: o->host_report = optarg; break;
+		case OPT_INTERFACE:
+			o->face = emu_face_parse(optarg);
+			if (o->face == EMU_FACE_DEFAULT) {
+				fprintf(stderr, "dfk-emu: --interface is u3v or uvc, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case OPT_MONITOR:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
 				fprintf(stderr, "dfk-emu: --monitor is on or off, got '%s'\n", optarg);
@@ -303,6 +316,7 @@ int main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s/%s", state_root, serial);
 		struct emu_device_config cfg = {
 			.model = model, .serial = serial, .state_dir = dir, .bus_index = i + 1, .monitor = o.monitor,
+			.face = o.face,
 			.opt = { .time_scale = o.time_scale, .source = o.source, .seed = o.seed },
 		};
 		rc = emu_device_init(&devices[i], loop, &cfg);
@@ -330,6 +344,10 @@ int main(int argc, char **argv)
 	printf("dfk-emu: %s %s, serial %s%s, state in %s, time scale %g\n", model->identity.manufacturer,
 	       model->identity.model_name, devices[0].cam.serial, o.cameras > 1 ? " (+ more)" : "", state_root,
 	       o.time_scale);
+	for (unsigned i = 0; i < o.cameras; i++)
+		if (devices[i].face == EMU_FACE_UVC)
+			printf("dfk-emu: %s shows its USB Video Class interface (%04x:%04x)\n", devices[i].exp.busid,
+			       model->identity.vendor_id, model->identity.uvc_product_id);
 	if (io)
 		printf("dfk-emu: I/O side channel on %s\n", io_server_address(io));
 	printf("dfk-emu: list it:   usbip --tcp-port %u list -r 127.0.0.1\n", usbip_server_port(srv));

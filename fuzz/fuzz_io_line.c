@@ -161,5 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	evloop_run_once(F.loop, 0);   /* and reaps the connection */
 	emu_device_vcd_stop(&F.dev);
 	wipe_traces();
+	/* `interface uvc` switched the face: the next input starts from USB3 Vision again */
+	if (F.dev.face != EMU_FACE_U3V)
+		emu_device_set_face(&F.dev, EMU_FACE_U3V);
 	return 0;
 }

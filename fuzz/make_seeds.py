@@ -249,6 +249,9 @@ def io_seeds():
     s["errors"] = b"\x00bogus\nclock advance x\nline set 2\nline pulse 0\nvcd start ../x\nscene light -1\n"
     s["chunked"] = b"\x32clock pause\nline pulse 1000 at +10 count 3\nclock advance 100000\nevents\n"
     s["scene_trigger"] = b"\x0aline set 1\nclock advance 100\nline set 0\nclock advance 100000000\nstats\n"
+    # the UVC face (docs/uvc.md): the firmware mode switch and back
+    s["interface"] = (b"\x00interface\ninterface uvc\ninterface\nmemory\nstats\ninterface u3v\ninterface u3v\n"
+                      b"interface isoc\ninterface uvc extra\n")
     return s
 
 

@@ -25,7 +25,12 @@ def suites():
     return out.split()
 
 
-@pytest.mark.parametrize("suite", suites())
+# the suite of the camera's USB Video Class face (dfk-emu --interface uvc); every other suite is
+# for its USB3 Vision face
+UVC_SUITE = "uvc"
+
+
+@pytest.mark.parametrize("suite", [s for s in suites() if s != UVC_SUITE])
 def test_suite_passes(suite, tmp_path):
     """Every suite against an emulator showing the bit-exact test pattern, with
     the I/O side channel as the rig for the trigger, strobe, imaging and faults suites."""
@@ -71,3 +76,35 @@ def test_unknown_device_exit_codes():
     r = subprocess.run([CONFORM, "--device", "usbip://127.0.0.1:1/1-1", "--suite", "nosuch"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "unknown suite" in r.stderr
+
+
+def test_uvc_suite_passes(tmp_path):
+    """The uvc suite against dfk-emu --interface uvc over usbip://, frames byte for byte
+    (--expect-pattern), the extension-unit mapping from the tree (uvcmap/)."""
+    junit = tmp_path / "junit.xml"
+    with Emulator(["--interface", "uvc", "--source", "pattern", "--seed", "7"]) as emu:
+        r = subprocess.run([CONFORM, "--device", emu.url(), "--junit", str(junit), "-v", "--expect-pattern", "7"],
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert r.returncode == 0, "dfk-conform (uvc) failed:\n%s\n%s\nemulator log:\n%s" % (
+            r.stdout[-8000:], r.stderr[-2000:], emu.tail())
+        assert emu.alive()
+    assert "(USB Video Class)" in r.stdout and "expectations from fixtures/dfk38ux267" in r.stdout, r.stdout[:2000]
+    cases = ET.parse(junit).findall(".//testcase")
+    listed = subprocess.run([CONFORM, "--list-tests"], capture_output=True, text=True, check=True).stdout
+    want = sorted(l.split("/", 1)[1] for l in listed.splitlines() if l.startswith(UVC_SUITE + "/"))
+    # a UVC device gets the uvc suite and only it, every test run
+    assert sorted(c.get("name") for c in cases) == want
+    assert not [c.get("name") for c in cases if c.find("failure") is not None]
+    assert not [c for c in cases if c.find("skipped") is not None]
+
+
+def test_suites_of_the_other_face_refused(tmp_path):
+    """Asking for a suite of the other face is a usage error that says why."""
+    with Emulator(["--interface", "uvc"]) as emu:
+        r = subprocess.run([CONFORM, "--device", emu.url(), "--suite", "gencp"], capture_output=True, text=True,
+                           timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and "suite 'gencp' does not apply" in r.stderr, r.stdout + r.stderr
+    with Emulator() as emu:
+        r = subprocess.run([CONFORM, "--device", emu.url(), "--suite", UVC_SUITE], capture_output=True, text=True,
+                           timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and "the uvc suite needs a USB Video Class device" in r.stderr, r.stdout + r.stderr

@@ -20,7 +20,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROGRAMS = ["dfk-emu", "dfk-conform", "dfk-bench", "dfk-drivertest", "dfk-trace",
-            "dfk-adapter-u3v", "dfk-adapter-aravis"]
+            "dfk-adapter-u3v", "dfk-adapter-aravis", "dfk-uvc-map"]
 
 
 def _version():
@@ -98,6 +98,9 @@ def test_package_holds_programs_manpages_scenarios_docs_plugin(scratch_root):
     for model in ("dfk38ux267", "dmk38ux267"):
         for f in ("identity.ini", "features.ini", "rules.ini", "framerate.tsv", "pixelformats.tsv"):
             assert os.path.isfile(os.path.join(r, "usr/share/dfk-emu/fixtures", model, f)), (model, f)
+    assert os.path.isfile(os.path.join(r, "usr/share/dfk-emu/fixtures/dfk38ux267/v4l2.ini"))
+    # dfk-uvc-map's default mapping file (its --help names it)
+    assert os.path.isfile(os.path.join(r, "usr/share/dfk-emu/uvcmap/dfk38ux267.ini"))
     scenarios = sorted(os.path.basename(f) for f in glob.glob(os.path.join(ROOT, "drivertest/scenarios/*.scenario")))
     installed = sorted(os.listdir(os.path.join(r, "usr/share/dfk-emu/scenarios")))
     assert scenarios and installed == scenarios
@@ -134,6 +137,11 @@ def test_installed_programs_run(scratch_root, deb, build_dir):
     for model in ("dfk38ux267", "dmk38ux267"):
         r = _run(scratch_root, "dfk-emu", "--model", model, "--dump-features")
         assert r.returncode == 0 and model.upper()[:3] in r.stdout.upper(), (model, r.stderr)
+    r = _run(scratch_root, "dfk-uvc-map", "--help")
+    assert "(default /usr/share/dfk-emu/uvcmap/dfk38ux267.ini)" in r.stdout, r.stdout
+    r = _run(scratch_root, "dfk-uvc-map", "--list", "--map",
+             os.path.join(scratch_root, "usr/share/dfk-emu/uvcmap/dfk38ux267.ini"))
+    assert r.returncode == 0 and ", 45 controls" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
     for p in PROGRAMS[1:]:
         r = _run(scratch_root, p, "--help")
         assert r.returncode == 0 and "usage" in (r.stdout + r.stderr).lower(), (p, r.stdout[:300], r.stderr[:300])

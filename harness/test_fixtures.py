@@ -155,3 +155,53 @@ def test_identity_agrees(model_id, model):
         assert got[key] == want[key], key
     for key in ("vendor_id", "product_id", "sensor_width", "sensor_height"):
         assert int(got[key], 0) == int(want[key], 0), key
+
+
+# ---- v4l2.ini: the manual's Video4Linux2 names (fixtures/README.md, "v4l2.ini keys") ----
+
+V4L2_MODELS = [m for m in MODELS if os.path.isfile(fixtures(m, "v4l2.ini"))]
+V4L2_KEYS = {"section", "title", "feature", "type", "access", "unit", "min", "max", "min_text", "max_text",
+             "default", "default_text", "default_section", "entries", "entries_manual", "alt_values",
+             "name_row", "note"}
+
+
+def v4l2_feature(name):
+    """'BalanceRatio[BalanceRatioSelector=Red]' -> ('BalanceRatio', 'Red')."""
+    base, _, sel = name.partition("[")
+    return base, sel.rstrip("]").partition("=")[2] or None
+
+
+def test_v4l2_fixture_has_the_manuals_50_names():
+    """50 parameter tables of section 5 carry a Video4Linux2 (or UVC) row."""
+    assert V4L2_MODELS == ["dfk38ux267"]
+    v4l2 = load_ini(path=fixtures("dfk38ux267", "v4l2.ini"))
+    assert len(v4l2.sections()) == 50
+    for name in v4l2.sections():
+        # a V4L2 control name is at most 31 characters (struct v4l2_queryctrl name[32])
+        assert 0 < len(name) <= 31, name
+        assert set(v4l2[name]) <= V4L2_KEYS, (name, set(v4l2[name]) - V4L2_KEYS)
+        assert "\\" not in name and all("\\" not in v for v in v4l2[name].values()), name
+    assert [n for n in v4l2.sections() if "name_row" in v4l2[n]] == ["Exposure Auto Upper Limit Auto"]
+
+
+@pytest.mark.parametrize("model_id", V4L2_MODELS)
+def test_v4l2_fixture_agrees_with_features(model_id):
+    """Two transcriptions of the same tables: the feature each V4L2 name pairs with is a
+    features.ini group with the same section, title, type, access, range and default."""
+    v4l2 = load_ini(path=fixtures(model_id, "v4l2.ini"))
+    feats = load_ini(path=fixtures(model_id, "features.ini"))
+    for name in v4l2.sections():
+        v = v4l2[name]
+        base, sel = v4l2_feature(v["feature"])
+        assert base in feats, "%s: feature %s not in features.ini" % (name, base)
+        f = feats[base]
+        if sel:
+            assert f.get("selector") == base + "Selector", name
+            assert v["title"] in f["title"].split(";"), name
+        else:
+            assert v["title"] == f["title"], name
+        assert v["section"] == f["section"], name
+        for key in ("type", "access", "unit", "min", "max", "min_text", "max_text", "default", "default_text",
+                    "entries", "entries_manual", "alt_values"):
+            assert v.get(key) == f.get(key), "%s %s: v4l2.ini %r, features.ini %r" % (
+                name, key, v.get(key), f.get(key))

@@ -26,7 +26,7 @@ from emu import BUILD, ROOT
 
 MAN = os.path.join(ROOT, "man")
 PAGES = {"dfk-emu": "dfk-emu.1", "dfk-conform": "dfk-conform.1", "dfk-bench": "dfk-bench.1",
-         "dfk-trace": "dfk-trace.1", "dfk-drivertest": "dfk-drivertest.1"}
+         "dfk-trace": "dfk-trace.1", "dfk-drivertest": "dfk-drivertest.1", "dfk-uvc-map": "dfk-uvc-map.1"}
 IO_PAGE = "dfk-emu-io.7"
 ALL_PAGES = sorted(PAGES.values()) + [IO_PAGE]
 

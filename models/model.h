@@ -106,6 +106,7 @@ struct category_def {
 struct camera_identity {
 	uint16_t vendor_id;
 	uint16_t product_id;
+	uint16_t uvc_product_id;         /* USB Video Class firmware (dfk-emu --interface uvc); 0: none */
 	uint16_t bcd_device;
 	const char *manufacturer;        /* USB iManufacturer and ABRM Manufacturer Name */
 	const char *model_name;          /* USB iProduct and ABRM Model Name */

@@ -50,6 +50,11 @@ int conform_open(void)
 
 	if (rc >= 0)
 		rc = usbdev_probe(&session->dev, session->x, msg, sizeof(msg));
+	if (rc == -ENODEV && session->x && session->dev.uvc_vc_if >= 0) {
+		/* no USB3 Vision interface, a VideoControl one: the camera's UVC face */
+		session->uvc = true;
+		return 0;
+	}
 	if (rc >= 0)
 		rc = attach_gencp(msg, sizeof(msg));
 	if (rc < 0) {

@@ -35,14 +35,20 @@ struct conform {
 	/* --io PATH: the emulator's I/O side channel (or a rig speaking its protocol) */
 	const char *io_path;
 	struct ioclient *io;
+	/* The device is a USB Video Class camera (the DFK 38UX267's UVC face): no GenCP, no
+	 * GenICam; only the uvc suite applies. uvc_map: the extension-unit mapping file. */
+	bool uvc;
+	const char *uvc_map;
 };
 
 /* The one session of the process: a run tests one device. */
 extern struct conform *session;
 
 /* Opens session->url: transport, USB probe, GenCP, bootstrap pointers and the device's
- * GenICam XML (session->arv NULL with session->xml_error when unreadable). Returns 0 or
- * -errno (-ENODEV: no such device) with session->open_error saying why. */
+ * GenICam XML (session->arv NULL with session->xml_error when unreadable). A device with
+ * a USB Video Class interface instead of the USB3 Vision ones opens without GenCP and
+ * sets session->uvc. Returns 0 or -errno (-ENODEV: no such device) with
+ * session->open_error saying why. */
 int conform_open(void);
 /* (Re)open the device after it left the bus. Returns 0 or -errno. */
 int conform_reconnect(unsigned timeout_ms);

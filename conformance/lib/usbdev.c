@@ -42,9 +42,12 @@ static void find_u3v(struct usbdev *d)
 
 	memset(&d->u3v, 0, sizeof(d->u3v));
 	d->u3v.control_if = d->u3v.event_if = d->u3v.stream_if = -1;
+	d->uvc_vc_if = -1;
 	while (p + 2 <= end && p[0] >= 2 && p + p[0] <= end) {
 		switch (p[1]) {
 		case USB_DESC_INTERFACE:
+			if (p[0] >= 9 && p[3] == 0 && p[5] == 0x0E && p[6] == 0x01 && d->uvc_vc_if < 0)
+				d->uvc_vc_if = p[2];
 			if (p[0] >= 9 && p[3] == 0) {
 				cur_if = p[2];
 				cur_proto = (p[5] == 0xEF && p[6] == 0x05) ? p[7] : -1;

@@ -24,6 +24,7 @@ struct usbdev {
 	uint8_t bos[256];
 	int bos_len;
 	struct u3v_ifaces u3v;
+	int uvc_vc_if;            /* a USB Video Class VideoControl interface (0e/01), or -1 */
 	char manufacturer[128], product[128], serial[128];
 };
 

@@ -27,6 +27,7 @@ struct lu_xport {
 	uint16_t vid, pid;
 	char serial[64];
 	int old_bus, old_addr;       /* the device before it left the bus; -1 when none */
+	int n_ifaces;                /* interfaces claimed: 0 .. n_ifaces-1 */
 	struct libusb_transfer *live[MAX_ASYNC];
 	struct lu_done done[MAX_ASYNC];
 	unsigned n_done;
@@ -91,8 +92,15 @@ static int find_and_open(struct lu_xport *u)
 			}
 		}
 		libusb_set_auto_detach_kernel_driver(h, 1);
-		int ifr = 0;
-		for (int k = 0; k < 3 && ifr == 0; k++)
+		/* every interface of the configuration: three of a USB3 Vision camera, two of its UVC face */
+		struct libusb_config_descriptor *cfg;
+		int ifr = libusb_get_active_config_descriptor(list[i], &cfg), n_if = 3;
+		if (ifr == 0) {
+			n_if = cfg->bNumInterfaces;
+			libusb_free_config_descriptor(cfg);
+		}
+		ifr = 0;
+		for (int k = 0; k < n_if && ifr == 0; k++)
 			ifr = libusb_claim_interface(h, k);
 		if (ifr < 0) {
 			libusb_close(h);
@@ -100,6 +108,7 @@ static int find_and_open(struct lu_xport *u)
 			continue;
 		}
 		u->h = h;
+		u->n_ifaces = n_if;
 		rc = 0;
 	}
 	libusb_free_device_list(list, 1);
@@ -233,7 +242,7 @@ static void release(struct lu_xport *u)
 	if (!u->h)
 		return;
 	lu_cancel_all(&u->base);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < u->n_ifaces; k++)
 		libusb_release_interface(u->h, k);
 	libusb_close(u->h);
 	u->h = NULL;

@@ -484,11 +484,37 @@ static void cmd_violations(struct io_conn *c, char **w, int n)
 	}
 }
 
+/* interface [u3v|uvc]: the camera's USB face; switching it is the firmware's mode switch
+ * (remembered in the state directory; the camera leaves the bus and comes back) */
+static void cmd_interface(struct io_conn *c, char **w, int n)
+{
+	struct emu_device *d = cur(c);
+	enum emu_face face;
+	int rc;
+
+	if (n == 1) {
+		reply(c, "ok %s", emu_face_name(d->face));
+		return;
+	}
+	face = n == 2 ? emu_face_parse(w[1]) : EMU_FACE_DEFAULT;
+	if (face == EMU_FACE_DEFAULT) {
+		reply(c, "error usage: interface [u3v|uvc]");
+		return;
+	}
+	rc = emu_device_set_face(d, face);
+	if (rc == DFK_ERR_NOTSUP)
+		reply(c, "error model %s has no UVC interface", d->cam.model->id);
+	else if (rc < 0)
+		reply(c, "error cannot remember the interface: %s", dfk_strerror(rc));
+	else
+		reply(c, "ok %s", emu_face_name(d->face));
+}
+
 static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
 	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ] [max N]",
 	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH|NAME | vcd stop",
-	"stats", "memory", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "help",
+	"stats", "memory", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "interface [u3v|uvc]", "help",
 };
 
 static void handle_line(struct io_conn *c, char *line)
@@ -538,12 +564,18 @@ static void handle_line(struct io_conn *c, char *line)
 		cmd_violations(c, w, n);
 	} else if (!strcmp(w[0], "fault")) {
 		cmd_fault(c, w, n);
+	} else if (!strcmp(w[0], "interface")) {
+		cmd_interface(c, w, n);
 	} else if (!strcmp(w[0], "urbs") && n == 1) {
 		/* how many transfers the USB/IP server has taken in: a test that has just sent
 		 * one waits for this to move before it advances a paused clock */
 		struct usbip_server *srv = cur(c)->srv;
 		const struct usbip_server_stats *st = srv ? usbip_server_stats(srv) : NULL;
 		reply(c, "ok submitted=%" PRIu64 " unlinked=%" PRIu64, st ? st->urbs : 0, st ? st->unlinks : 0);
+	} else if (!strcmp(w[0], "memory") && n == 1 && cur(c)->face == EMU_FACE_UVC) {
+		const struct uvc_stream *st = &cur(c)->uvc.stream;
+		reply(c, "ok level=%zu frames=%u max_level=%" PRIu64 " size=%zu max_frames=%u", uvc_stream_level(st),
+		      st->n_frames, st->stats.max_level, st->max_bytes, st->max_frames);
 	} else if (!strcmp(w[0], "memory") && n == 1) {
 		const struct u3v_stream *st = &cur(c)->stream;
 		reply(c, "ok level=%zu frames=%u max_level=%" PRIu64 " size=%zu max_frames=%u", u3v_stream_level(st),

@@ -43,6 +43,7 @@ static const struct {
 	{ "host_monitor", test_host_monitor_add_suite },
 	{ "usbmon_capture", test_usbmon_capture_add_suite },
 	{ "models", test_models_add_suite },
+	{ "uvc", test_uvc_add_suite },
 };
 
 int main(void)

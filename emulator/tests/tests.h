@@ -39,6 +39,7 @@ int test_fault_add_suite(void);
 int test_host_monitor_add_suite(void);
 int test_usbmon_capture_add_suite(void);
 int test_models_add_suite(void);
+int test_uvc_add_suite(void);
 
 /* A suite's test table: NULL-terminated. */
 struct test_case {

@@ -22,6 +22,7 @@ PACKAGES = [
     ("usbip", lambda: shutil.which("usbip", path=_PATH)),
     ("kmod", lambda: shutil.which("modprobe", path=_PATH)),
     ("tcpdump", lambda: shutil.which("tcpdump", path=_PATH)),   # usbmon pcap in the guest (test_analyze_vm.py)
+    ("v4l-utils", lambda: shutil.which("v4l2-ctl", path=_PATH)),  # uvcvideo in the guest (test_uvc_vm.py)
 ]
 
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

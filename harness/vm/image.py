@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Build (once) and cache the guest: an ELF vmlinux cut out of Debian's bzImage and a
-busybox-static initramfs carrying the modules for usbip/vhci, virtio-net, 9p and usbmon."""
+busybox-static initramfs carrying the modules for usbip/vhci, virtio-net, 9p, usbmon and uvcvideo."""
 import glob
 import hashlib
 import io
@@ -21,10 +21,11 @@ BUILD = os.environ.get("DFK_BUILD", os.path.join(ROOT, "build"))
 VMDIR = os.path.join(BUILD, "vm")
 
 # Top-level modules; their dependencies are resolved with modprobe --show-depends.
+# uvcvideo (with videodev, mc, videobuf2-*): the camera's UVC face (harness/test_uvc_vm.py).
 MODULES = ["virtio_pci", "virtio_net", "virtio_console", "9pnet_virtio", "9p",
-           "vhci-hcd", "usbmon"]
+           "vhci-hcd", "usbmon", "uvcvideo"]
 OPTIONAL_MODULES = {"usbmon"}
-FORMAT = 3  # bump to force a rebuild when the layout below changes
+FORMAT = 4  # bump to force a rebuild when the layout below changes
 
 BUSYBOX_APPLETS = ["sh", "mount", "umount", "mkdir", "cat", "echo", "insmod", "ip", "usleep",
                    "sleep", "grep", "cut", "poweroff", "chroot", "sync", "uname", "ls", "dmesg",

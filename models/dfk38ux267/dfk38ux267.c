@@ -135,6 +135,8 @@ const struct camera_model dfk38ux267_model = {
 		IMX267_38U_IDENTITY,
 		/* tiscamera's sensor_id_33u.h: 38U base 0x9800 | colour 0x0080 | IMX267 0x000E */
 		.product_id = 0x988E,
+		/* the same scheme for the UVC firmware (unverified: docs/uvc.md) */
+		.uvc_product_id = 0x988E,
 		.model_name = "DFK 38UX267",
 		.manufacturer_info = "dfk-emu software twin of the DFK 38UX267, not a real camera",
 		.default_serial = "38267001",

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,72 @@ static void test_usbip_server_unlink(void)
 	ASSERT_BYTES(rep, want, 48);
 }
 
+/* vhci-hcd can send the CMD_UNLINK of a URB before its CMD_SUBMIT (its transmit thread
+ * sends unlinks queued while the submit waited). The URB must be answered once: by a
+ * RET_UNLINK saying it was cancelled, never also by a RET_SUBMIT (vhci-hcd would not find
+ * it and drop the device). */
+static void test_usbip_server_unlink_before_submit(void)
+{
+	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
+	static const uint8_t set_cfg[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	uint8_t h[48 + 8], want[48], rep[48];
+	int fd = S->fd = client(), one = 1;
+
+	/* the submits below get no answer, so no ACK rides back: without this, Nagle would
+	 * hold the client's small writes until the server's delayed ACK (~40 ms) */
+	CU_ASSERT_FATAL(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+	import(fd);
+	cmd_submit(h, 30, 0, 0, 0, set_cfg);
+	feed(fd, h, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	/* UNLINK(33 cancels 31) before SUBMIT(31): -ECONNRESET at once */
+	cmd_unlink(h, 33, 31);
+	feed(fd, h, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	memset(want, 0, 48);
+	put_be32(want, 4);
+	put_be32(want + 4, 33);
+	put_be32(want + 20, (uint32_t)-104);
+	ASSERT_BYTES(rep, want, 48);
+	/* an OUT one too (34 cancels 32), its data must be read past */
+	cmd_unlink(h, 34, 32);
+	feed(fd, h, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	put_be32(want + 4, 34);
+	ASSERT_BYTES(rep, want, 48);
+	/* the submits come: dropped, nothing answers them, nothing stays pending */
+	F.in_blob = blob_new(64);
+	cmd_submit(h, 31, 1, 3, 64, NULL);
+	feed(fd, h, 48, 48);
+	cmd_submit(h, 32, 0, 1, 8, NULL);
+	memset(h + 48, 0xa5, 8);
+	feed(fd, h, 56, 5);
+	ASSERT_INT(quiet_or_closed(fd), 0);
+	ASSERT_INT(usb_device_pending(&S->dev, 0x83), 0);
+	ASSERT_INT(F.ins, 0);
+	ASSERT_INT(F.outs, 0);
+	ASSERT_INT(usbip_server_stats(S->srv)->unlinks_before_submit, 2);
+	/* the next submit is served as usual */
+	cmd_submit(h, 35, 1, 3, 64, NULL);
+	feed(fd, h, 48, 48);
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	ret_submit(want, 35, 0, 64);
+	ASSERT_BYTES(rep, want, 48);
+	ASSERT_INT(F.ins, 1);
+	/* an unlink of an older, answered URB is still status 0 */
+	cmd_unlink(h, 36, 30);
+	feed(fd, h, 48, 48);
+	{
+		uint8_t skip[64];
+		ASSERT_INT(expect(fd, skip, 64), 64);   /* 35's data */
+	}
+	ASSERT_INT(expect(fd, rep, 48), 48);
+	memset(want, 0, 48);
+	put_be32(want, 4);
+	put_be32(want + 4, 36);
+	ASSERT_BYTES(rep, want, 48);
+}
+
 static void test_usbip_server_import_refusals(void)
 {
 	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
@@ -542,6 +609,7 @@ static const struct test_case cases[] = {
 	{ "test_usbip_server_import_and_control", test_usbip_server_import_and_control },
 	{ "test_usbip_server_bulk_out_split", test_usbip_server_bulk_out_split },
 	{ "test_usbip_server_unlink", test_usbip_server_unlink },
+	{ "test_usbip_server_unlink_before_submit", test_usbip_server_unlink_before_submit },
 	{ "test_usbip_server_import_refusals", test_usbip_server_import_refusals },
 	{ "test_usbip_server_bad_stream_closes", test_usbip_server_bad_stream_closes },
 	{ "test_usbip_server_control_direction_mismatch", test_usbip_server_control_direction_mismatch },

@@ -21,6 +21,9 @@
 #include "../common/netlisten.h"
 
 #define MAX_EXPORTS 16
+/* unlinks of URBs not submitted yet, remembered per connection (oldest forgotten first) */
+#define USBIP_MAX_EARLY_UNLINKS 32
+#define USBIP_EARLY_UNLINK_WINDOW 4096   /* seqnums after the last submit that may still come */
 #define RBUF_SIZE   (256 * 1024)
 /* A connection that has not completed a request by then is closed, so idle
  * sockets cannot lock real clients out. */
@@ -52,11 +55,20 @@ struct usbip_conn {
 	/* a CMD_SUBMIT (OUT) whose data is still arriving */
 	struct usb_xfer *rx_xfer;
 	size_t rx_have;
+	size_t rx_skip;              /* OUT data of a dropped submit still to read past */
 
 	struct tx_item *tx_head, *tx_tail;
 	size_t tx_bytes;
 	unsigned tx_items;
 	unsigned urbs_in_flight;     /* submitted, not yet answered, unlinked or drained */
+	/* vhci-hcd can put a CMD_UNLINK on the wire before the CMD_SUBMIT it cancels (its
+	 * transmit thread sends the unlinks queued while that submit was waiting). Such an
+	 * URB is answered by its RET_UNLINK alone and its submit dropped when it comes: a
+	 * RET_SUBMIT after vhci gave the URB back makes it drop the whole device. */
+	uint32_t last_submit_seqnum;
+	bool seen_submit;
+	uint32_t early_unlinked[USBIP_MAX_EARLY_UNLINKS];
+	unsigned n_early_unlinked;
 	struct ev_defer resume;      /* parse buffered input and complete IN once the send queue drained */
 	bool want_write;
 	bool reading_paused;
@@ -447,10 +459,58 @@ static int check_submit(struct usbip_conn *c, const struct usbip_header *h)
 	return 0;
 }
 
+/* Whether seqnum a comes after b (vhci-hcd counts one 32-bit sequence up, wrapping). */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/* A CMD_UNLINK of a URB this connection has not seen submitted yet (and that is newer
+ * than the last one submitted): remember it, so its submit can be dropped. */
+static bool unlink_before_submit(struct usbip_conn *c, uint32_t victim)
+{
+	/* vhci-hcd's seqnums of one device come close together; a far one (a client that
+	 * unlinks what it never sent) gets usbip-host's answer, status 0 */
+	if (!c->seen_submit || !seq_after(victim, c->last_submit_seqnum) ||
+	    victim - c->last_submit_seqnum > USBIP_EARLY_UNLINK_WINDOW)
+		return false;
+	if (c->n_early_unlinked == USBIP_MAX_EARLY_UNLINKS) {
+		memmove(c->early_unlinked, c->early_unlinked + 1, sizeof(c->early_unlinked) - sizeof(c->early_unlinked[0]));
+		c->n_early_unlinked--;
+	}
+	c->early_unlinked[c->n_early_unlinked++] = victim;
+	return true;
+}
+
+/* Notes a CMD_SUBMIT's seqnum; true when it was unlinked before it came. Entries it
+ * passed can no longer come (submits arrive in order) and are forgotten. */
+static bool submit_was_unlinked(struct usbip_conn *c, uint32_t seqnum)
+{
+	bool hit = false;
+	unsigned keep = 0;
+
+	c->seen_submit = true;
+	c->last_submit_seqnum = seqnum;
+	for (unsigned i = 0; i < c->n_early_unlinked; i++) {
+		if (c->early_unlinked[i] == seqnum)
+			hit = true;
+		else if (seq_after(c->early_unlinked[i], seqnum))
+			c->early_unlinked[keep++] = c->early_unlinked[i];
+	}
+	c->n_early_unlinked = keep;
+	return hit;
+}
+
 static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 {
 	struct usbip_header h;
 
+	if (c->rx_skip) {
+		size_t take = n < c->rx_skip ? n : c->rx_skip;
+
+		c->rx_skip -= take;
+		return (ssize_t)take;
+	}
 	if (c->rx_xfer) {
 		/* OUT data of the transfer being received */
 		size_t want = c->rx_xfer->length - c->rx_have, take = n < want ? n : want;
@@ -495,8 +555,25 @@ static ssize_t parse_urb(struct usbip_conn *c, const uint8_t *p, size_t n)
 			free(x->data);
 			free(x);
 		}
-		/* usbip-host: -ECONNRESET when the URB was still pending, 0 when already answered */
-		send_ret_unlink(c, h.seqnum, x ? -104 : 0);
+		/* usbip-host: -ECONNRESET when the URB was still pending, 0 when already answered;
+		 * one not submitted yet counts as pending */
+		send_ret_unlink(c, h.seqnum,
+				x || unlink_before_submit(c, h.u.cmd_unlink.unlink_seqnum) ? -104 : 0);
+		return USBIP_HEADER_SIZE;
+	}
+	if (submit_was_unlinked(c, h.seqnum)) {
+		int32_t len = h.u.cmd_submit.transfer_buffer_length;
+
+		log_dbg("%s: CMD_SUBMIT seq %u was unlinked before it came: dropped", c->peer, h.seqnum);
+		c->srv->stats.unlinks_before_submit++;
+		if (h.direction == USBIP_DIR_OUT && len > 0) {
+			if ((uint32_t)len > USBIP_MAX_OUT_LEN) {
+				c->srv->stats.protocol_errors++;
+				conn_close(c, NULL);
+				return -1;
+			}
+			c->rx_skip = (size_t)len;   /* its OUT data follows: read past it */
+		}
 		return USBIP_HEADER_SIZE;
 	}
 

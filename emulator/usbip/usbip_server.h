@@ -75,6 +75,7 @@ struct usbip_server_stats {
 	uint64_t protocol_errors;
 	uint64_t urbs;
 	uint64_t unlinks;
+	uint64_t unlinks_before_submit; /* CMD_UNLINK came first; the CMD_SUBMIT was dropped */
 	uint64_t urbs_refused;       /* over USBIP_MAX_URBS_IN_FLIGHT */
 	unsigned open_connections;
 };

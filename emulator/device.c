@@ -104,8 +104,8 @@ static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *pay
 	emu_faults_frame(d, &l, &t, &len);
 	/* what the host will get, for the event log's frame_sent (and so a driver test's truth) */
 	tag = t.status | (len < m->payload_size ? EV_SENT_SHORT : 0) | (d->corrupt_pending ? EV_SENT_CORRUPT : 0);
-	rc = u3v_stream_push(&d->stream, &l, &t, payload, payload->data, len, emu_faults_link_ns(d, m->link_ns, len),
-			     tag);
+	rc = u3v_stream_push(&d->stream, &l, &t, payload, m->data ? m->data : payload->data, len, m->readout_end_ns,
+			     emu_faults_link_ns(d, m->link_ns, len), tag);
 	if (rc == DFK_OK) {
 		log_memory_level(d);
 	} else if (rc == DFK_ERR_BUSY) {
@@ -167,6 +167,15 @@ static void link_frame_sent(void *ctx, uint64_t block_id, uint32_t tag, uint64_t
 	camera_io_log_event(&d->cam, EV_FRAME_SENT, (int64_t)block_id, tag);
 }
 
+static void link_frame_handed(void *ctx, uint64_t block_id, uint64_t ready_at, uint64_t link_ns, uint64_t t)
+{
+	struct emu_device *d = ctx;
+
+	(void)block_id;
+	latency_add(&d->handoff, t > ready_at + link_ns ? t - ready_at - link_ns : 0);
+	d->handoff_link_ns = link_ns;
+}
+
 static void link_woken(void *arg, uint64_t t)
 {
 	struct emu_device *d = arg;
@@ -183,6 +192,7 @@ static void export_attached(void *ctx, bool attached)
 	evloop_timer_stop(d->loop, &d->unplug_timer);
 	u3v_device_reset(&d->u3v);
 	if (attached) {
+		latency_clear(&d->handoff);
 		camera_power_on(&d->cam);
 		emu_faults_power_up(d);
 	} else {
@@ -238,7 +248,8 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->stream.room = stream_room;
 	d->stream.room_ctx = d;
 	d->link_clock = (struct u3v_stream_clock){
-		.now = emu_device_now, .wake_at = link_wake_at, .sent = link_frame_sent, .ctx = d,
+		.now = emu_device_now, .wake_at = link_wake_at, .sent = link_frame_sent, .handed = link_frame_handed,
+		.ctx = d,
 	};
 	sched_event_init(&d->link_wake, link_woken, d);
 	u3v_stream_set_clock(&d->stream, &d->link_clock);

@@ -50,7 +50,7 @@ static int acq_deliver(void *ctx, const struct acq_frame *f)
 	struct frame_meta m = {
 		.block_id = f->block_id, .timestamp_ns = f->exposure_start, .pfnc = f->settings.pfnc,
 		.width = f->settings.width, .height = f->settings.height, .offset_x = f->settings.offset_x,
-		.offset_y = f->settings.offset_y, .payload_size = len,
+		.offset_y = f->settings.offset_y, .payload_size = len, .readout_end_ns = f->readout_end,
 		/* at time scale 0 the host's reading sets the pace, not the link */
 		.link_ns = cam->clock.scale > 0 ? framerate_link_ns(&cam->model->sensor, &cam->acq.set.readout) : 0,
 	};
@@ -63,8 +63,10 @@ static int acq_deliver(void *ctx, const struct acq_frame *f)
 	if (!b)
 		return DFK_ERR_NOMEM;
 	rc = sensor_render(cam->sensor, &f->settings, b->data, len);
-	if (rc == DFK_OK)
+	if (rc == DFK_OK) {
+		cam->payload_rendered += len;
 		rc = cam->ops->frame_out(cam->ops_ctx, &m, b);
+	}
 	else
 		log_err("camera %s: rendering frame %llu failed: %s", cam->serial, (unsigned long long)f->block_id,
 			dfk_strerror(rc));
@@ -290,6 +292,7 @@ void camera_free(struct camera *cam)
 	feature_store_free(&cam->fs);
 	sensor_free(cam->sensor);
 	blob_pool_free(cam->pool);
+	eventlog_free(&cam->log);
 	if (cam->state_lock_fd >= 0)
 		close(cam->state_lock_fd);
 	cam->state_lock_fd = -1;

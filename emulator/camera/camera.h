@@ -130,6 +130,8 @@ struct camera {
 	struct autofunc af;
 	struct sensor *sensor;
 	struct blob_pool *pool;
+	uint64_t payload_rendered;   /* payload bytes rendered for frames handed to the stream */
+	uint64_t payload_reused;     /* payload bytes handed out again from memory already rendered */
 	double light_level;           /* the scene's light (I/O side channel can change it) */
 	double light_kelvin;
 	bool scene_still;             /* I/O side channel: `scene motion off` */

@@ -15,6 +15,10 @@ struct blob {
 	size_t size;
 	struct blob_pool *pool;      /* returned there at the last unref, or freed when NULL */
 	struct blob *next_free;
+	/* Optional: called at the last unref, before the blob is freed or pooled (a transport
+	 * drops its reference once the bytes are handed to the socket: the moment they left). */
+	void (*released)(struct blob *b, void *ctx);
+	void *released_ctx;
 	uint8_t data[];
 };
 

@@ -20,7 +20,7 @@
 #include "../common/log.h"
 #include "../common/netlisten.h"
 
-#define MAX_EXPORTS 16
+#define MAX_EXPORTS 256   /* dfk-emu --cameras at most */
 #define RBUF_SIZE   (256 * 1024)
 /* A connection that has not completed a request by then is closed, so idle
  * sockets cannot lock real clients out. */
@@ -223,7 +223,9 @@ static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t statu
 		if (data->ref) {
 			t->ref = blob_ref(data->ref);
 			t->data = data->data;
+			c->srv->stats.in_bytes_referenced += data->len;
 		} else {
+			c->srv->stats.in_bytes_copied += data->len;
 			t->owned = malloc(data->len);
 			if (!t->owned) {
 				free(t);

@@ -14,7 +14,8 @@ test_pkgs=(clang libclang-rt-14-dev python3 python3-pytest usbip usbutils aravis
            gstreamer1.0-tools gstreamer1.0-plugins-good gir1.2-aravis-0.8 python3-gi  # harness/test_clients.py
            chromium fonts-dejavu-core  # headless: harness/test_report_html.py renders dfk-drivertest's HTML report
            debhelper dpkg-dev lintian  # make deb, harness/test_deb.py
-           socat python3-yaml binutils)  # harness/test_container.py: the entry point's I/O relay, compose/k8s, objdump
+           socat python3-yaml binutils  # harness/test_container.py: the entry point's I/O relay, compose/k8s, objdump
+           iperf3)  # make bench: the loopback TCP limit the stream is compared with
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then

@@ -64,6 +64,10 @@ struct usbip_export {
 	void *ctx;
 	const struct usbip_observer_ops *observer;   /* optional */
 	void *observer_ctx;
+	/* Optional (0: none): the IN endpoint address (0x8N) of bulk data, e.g. a video stream.
+	 * Completions of every other endpoint are sent ahead of its replies not yet begun, so
+	 * control does not wait behind megabytes of stream data; each endpoint's own order is kept. */
+	uint8_t bulk_ep;
 	/* managed by the server */
 	bool absent;                 /* unplugged for a while: not listed, not importable */
 	struct usbip_conn *importer;

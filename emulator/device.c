@@ -259,6 +259,7 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->exp.busnum = 1;
 	d->exp.devnum = 1 + cfg->bus_index;
 	d->exp.dev = &d->u3v.usb;
+	d->exp.bulk_ep = U3V_EP_STREAM_IN;   /* GenCP and events go ahead of frame data */
 	d->exp.attached = export_attached;
 	d->exp.ctx = d;
 	if (cfg->monitor)

@@ -59,17 +59,13 @@ static int acq_deliver(void *ctx, const struct acq_frame *f)
 
 	if (!cam->ops || !cam->ops->frame_out)
 		return DFK_ERR_DENIED;
-	b = blob_pool_get(cam->pool, len);
-	if (!b)
+	/* out at once, its bytes made as they are sent and ahead of that (render_queue.h) */
+	b = render_queue_frame(&cam->render, cam->pool, &f->settings, len);
+	if (!b) {
+		log_err("camera %s: no memory for frame %llu", cam->serial, (unsigned long long)f->block_id);
 		return DFK_ERR_NOMEM;
-	rc = sensor_render(cam->sensor, &f->settings, b->data, len);
-	if (rc == DFK_OK) {
-		cam->payload_rendered += len;
-		rc = cam->ops->frame_out(cam->ops_ctx, &m, b);
 	}
-	else
-		log_err("camera %s: rendering frame %llu failed: %s", cam->serial, (unsigned long long)f->block_id,
-			dfk_strerror(rc));
+	rc = cam->ops->frame_out(cam->ops_ctx, &m, b);
 	blob_unref(b);
 	return rc;
 }
@@ -243,6 +239,7 @@ int camera_init(struct camera *cam, const struct camera_model *model, struct evl
 		rc = DFK_ERR_NOMEM;
 		goto fail;
 	}
+	render_queue_init(&cam->render, loop, cam->sensor);
 	if (snprintf(cam->state_dir, sizeof(cam->state_dir), "%s", state_dir) >= (int)sizeof(cam->state_dir)) {
 		rc = DFK_ERR_INVAL;
 		goto fail;
@@ -270,6 +267,7 @@ int camera_init(struct camera *cam, const struct camera_model *model, struct evl
 	return DFK_OK;
 
 fail:
+	render_queue_free(&cam->render);   /* a no-op when it was never set up */
 	feature_store_free(&cam->fs);   /* a no-op when it was never set up */
 	if (cam->state_lock_fd >= 0)
 		close(cam->state_lock_fd);
@@ -290,6 +288,7 @@ void camera_free(struct camera *cam)
 	trigger_reset(&cam->trig);
 	sched_cancel_all(&cam->sched);
 	feature_store_free(&cam->fs);
+	render_queue_free(&cam->render);
 	sensor_free(cam->sensor);
 	blob_pool_free(cam->pool);
 	eventlog_free(&cam->log);

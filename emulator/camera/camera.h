@@ -29,6 +29,7 @@
 #include "acquisition.h"
 #include "autofunc.h"
 #include "clock.h"
+#include "render_queue.h"
 #include "eventlog.h"
 #include "features.h"
 #include "framerate.h"
@@ -130,7 +131,7 @@ struct camera {
 	struct autofunc af;
 	struct sensor *sensor;
 	struct blob_pool *pool;
-	uint64_t payload_rendered;   /* payload bytes rendered for frames handed to the stream */
+	struct render_queue render;   /* frames rendered in strips (render_queue.h) */
 	uint64_t payload_reused;     /* payload bytes handed out again from memory already rendered */
 	double light_level;           /* the scene's light (I/O side channel can change it) */
 	double light_kelvin;

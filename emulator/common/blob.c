@@ -95,6 +95,8 @@ struct blob *blob_pool_get(struct blob_pool *p, size_t size)
 	b->refs = 1;
 	b->next_free = NULL;
 	b->released = NULL;
+	b->fill = NULL;
+	b->ready = 0;
 	p->outstanding++;
 	return b;
 }

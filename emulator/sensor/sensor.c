@@ -43,6 +43,11 @@ struct sensor {
 	uint8_t y[ROW_ALLOC], cb[ROW_ALLOC], cr[ROW_ALLOC];
 	/* sensor_measure: the sampled columns of one grid row */
 	uint16_t scx0[ROW_ALLOC], scx1[ROW_ALLOC];
+
+	/* sensor_render_rows: the frame the maps, tables and ring are set up for, if any */
+	bool prepared;
+	struct sensor_settings prepared_for;
+	size_t prepared_row_bytes;
 };
 
 /* One frame's resolved settings. */
@@ -128,7 +133,10 @@ static int check(const struct sensor_settings *st, const struct pixfmt **fmt)
 /* Validates and prepares everything a frame (or a measurement, `for_stats`) needs. */
 static int setup(struct sensor *s, const struct sensor_settings *st, bool for_stats, struct frame *fr)
 {
-	int rc = check(st, &fr->fmt);
+	int rc;
+
+	s->prepared = false;
+	rc = check(st, &fr->fmt);
 
 	if (rc != DFK_OK)
 		return rc;
@@ -243,21 +251,49 @@ static void render_row(struct sensor *s, const struct frame *fr, uint32_t oy, ui
 	}
 }
 
-int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len)
+size_t sensor_row_bytes(const struct sensor_settings *st)
+{
+	const struct pixfmt *f = pixfmt_find(st->pfnc, st->cfa);
+
+	return f ? pixfmt_row_bytes(f, st->width) : 0;
+}
+
+int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
+		       size_t out_len)
 {
 	struct frame fr;
-	int rc = setup(s, st, false, &fr);
+	int rc;
 
-	if (rc != DFK_OK)
-		return rc;
-	size_t row_bytes = pixfmt_row_bytes(fr.fmt, st->width);
-	if (out_len < row_bytes * st->height)
+	/* set up again only for another frame (or after a measurement): a frame rendered in
+	 * strips pays for its set-up once */
+	if (!s->prepared || memcmp(&s->prepared_for, st, sizeof(*st)) != 0) {
+		rc = setup(s, st, false, &fr);
+		if (rc != DFK_OK)
+			return rc;
+		for (int i = 0; i < 3; i++)
+			s->ring_row[i] = -1;
+		s->prepared_for = *st;
+		s->prepared_row_bytes = pixfmt_row_bytes(fr.fmt, st->width);
+		s->prepared = true;
+	} else {
+		fr.fmt = pixfmt_find(st->pfnc, st->cfa);
+		fr.scene = st->source == SENSOR_SOURCE_SCENE;
+		fr.term = pattern_frame_term(st->block_id, st->seed);
+		fr.color = fr.scene && s->isp.color;
+	}
+	fr.st = st;
+	size_t row_bytes = s->prepared_row_bytes;
+	if (y0 > y1 || y1 > st->height || out_len / row_bytes < y1 - y0)
 		return DFK_ERR_RANGE;
-	for (int i = 0; i < 3; i++)
-		s->ring_row[i] = -1;
-	for (uint32_t oy = 0; oy < st->height; oy++)
-		render_row(s, &fr, oy, out + (size_t)oy * row_bytes);
+	for (uint32_t oy = y0; oy < y1; oy++)
+		render_row(s, &fr, oy, out + (size_t)(oy - y0) * row_bytes);
 	return DFK_OK;
+}
+
+int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len)
+{
+	s->prepared = false;
+	return sensor_render_rows(s, st, 0, st->height, out, out_len);
 }
 
 /* ---- statistics ---- */

@@ -81,6 +81,14 @@ size_t sensor_payload_size(const struct sensor_settings *st);
 /* Renders the payload into out[0..out_len). Returns 0, or DFK_ERR_INVAL (bad settings) /
  * DFK_ERR_RANGE (out_len too small). */
 int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len);
+/* Bytes of one row of the payload (0 for an unknown format). */
+size_t sensor_row_bytes(const struct sensor_settings *st);
+/* Renders output rows [y0, y1) into out (row y0 first, out_len at least (y1 - y0) rows), for a
+ * frame rendered in strips: the same bytes as sensor_render. Successive calls for the same
+ * settings continue cheaply; another frame or a measurement in between costs a new set-up.
+ * `st` must stay as it is between the calls of one frame. */
+int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
+		       size_t out_len);
 /* Statistics of the frame these settings would produce, in `roi` (NULL = whole image). */
 int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
 		   struct sensor_stats *out);

@@ -264,6 +264,9 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 		/* a bulk transfer completes when full: all its bytes must have crossed */
 		if (f->link_ns && now < link_ready_at(f, f->off + n))
 			return wait_for_link(s, link_ready_at(f, f->off + n));
+		/* a frame made in strips: its bytes up to here, now (bytes it could not make stay
+		 * as they are: the error is the maker's to report) */
+		(void)blob_ensure(f->payload, (size_t)(f->data - f->payload->data) + f->off + n);
 		chunk->status = USB_ST_OK;
 		chunk->data = f->data + f->off;
 		chunk->len = n;

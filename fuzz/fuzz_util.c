@@ -297,6 +297,17 @@ int __wrap_sensor_render(struct sensor *s, const struct sensor_settings *st, uin
 	return __real_sensor_render(s, st, out, out_len);
 }
 
+int __wrap_sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip,
+				size_t *offset, size_t *rendered)
+{
+	/* large frames go the way of __wrap_sensor_render_rows */
+	if ((uint64_t)st->width * st->height > FUZZ_MAX_PIXELS) {
+		*rendered = 0;
+		return DFK_ERR_NOTSUP;
+	}
+	return __real_sensor_pattern_slice(s, st, strip, offset, rendered);
+}
+
 int __wrap_sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
 			      uint8_t *out, size_t out_len)
 {

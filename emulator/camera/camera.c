@@ -59,7 +59,18 @@ static int acq_deliver(void *ctx, const struct acq_frame *f)
 
 	if (!cam->ops || !cam->ops->frame_out)
 		return DFK_ERR_DENIED;
-	/* out at once, its bytes made as they are sent and ahead of that (render_queue.h) */
+	/* a test-pattern frame that is a slice of frames already rendered goes out from there */
+	size_t offset, rendered;
+	rc = sensor_pattern_slice(cam->sensor, &f->settings, &b, &offset, &rendered);
+	if (rc == DFK_OK) {
+		cam->render.rendered += rendered;
+		cam->payload_reused += len - rendered;
+		m.data = b->data + offset;
+		rc = cam->ops->frame_out(cam->ops_ctx, &m, b);
+		blob_unref(b);
+		return rc;
+	}
+	/* else out at once, its bytes made as they are sent and ahead of that (render_queue.h) */
 	b = render_queue_frame(&cam->render, cam->pool, &f->settings, len);
 	if (!b) {
 		log_err("camera %s: no memory for frame %llu", cam->serial, (unsigned long long)f->block_id);

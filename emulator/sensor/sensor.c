@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/blob.h"
 #include "../common/errors.h"
 #include "isp.h"
 #include "pattern.h"
@@ -27,8 +28,22 @@
 #define MEASURE_MAX_QUADS 40000u
 #define MEASURE_MIN_STEP  8u
 
+/* Test-pattern frames as slices of one tall strip (sensor_pattern_slice). */
+struct pattern_strip {
+	struct blob *blob;              /* rows * row_bytes; NULL: none yet */
+	uint8_t *valid;                 /* per strip row: rendered */
+	struct readout_key key;         /* the geometry, format and filter it holds */
+	uint32_t pfnc;
+	enum sensor_cfa cfa;
+	uint32_t u0;                    /* pattern row term of strip row 0 */
+	int32_t d;                      /* sensor rows per output row (+-1, +-2) */
+	uint32_t period, rows;          /* strip rows before the content repeats; rows held */
+	size_t row_bytes;
+};
+
 struct sensor {
 	struct readout_map map;
+	struct pattern_strip strip;
 	struct scene scene;             /* built on the first scene frame */
 	struct scene_frame frame;
 	struct scene_scratch scratch;
@@ -64,10 +79,19 @@ struct sensor *sensor_new(void)
 	return calloc(1, sizeof(struct sensor));
 }
 
+static void strip_drop(struct pattern_strip *p)
+{
+	blob_unref(p->blob);
+	free(p->valid);
+	p->blob = NULL;
+	p->valid = NULL;
+}
+
 void sensor_free(struct sensor *s)
 {
 	if (!s)
 		return;
+	strip_drop(&s->strip);
 	scene_free(&s->scene);
 	free(s);
 }
@@ -294,6 +318,88 @@ int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *o
 {
 	s->prepared = false;
 	return sensor_render_rows(s, st, 0, st->height, out, out_len);
+}
+
+/* ---- test-pattern frames as slices of one strip ----
+ *
+ * A pattern row's values depend only on its row term 2*sy + 16*block_id + seed (mod 4096).
+ * Where the output rows step through the sensor rows evenly (sy = a + d*oy, and the binned
+ * partner row likewise), row oy of the frame with term T holds what row 0 of the frame with
+ * term T + 2*d*oy holds. So strip row k = row 0 of term u0 + 2*d*k, and the frame with term T
+ * is the strip's rows k .. k+H-1 where u0 + 2*d*k = T: every frame of a raw format, whatever
+ * its block id, is a contiguous slice of one strip of 4096/(2|d|) + H - 1 rows, rendered once. */
+
+static bool strip_fits(const struct pattern_strip *p, const struct sensor *s, const struct sensor_settings *st)
+{
+	return p->blob && p->pfnc == st->pfnc && p->cfa == st->cfa && memcmp(&p->key, &s->map.key, sizeof(p->key)) == 0;
+}
+
+/* The readout's row step d (+-1 or +-2) when every output row steps evenly, else 0. */
+static int32_t even_row_step(const struct readout_map *m)
+{
+	uint32_t h = m->key.height;
+	int32_t d;
+
+	if (h < 2)
+		return 0;
+	d = (int32_t)m->ry0[1] - (int32_t)m->ry0[0];
+	if (d != 1 && d != -1 && d != 2 && d != -2)
+		return 0;
+	for (uint32_t oy = 1; oy < h; oy++)
+		if ((int32_t)m->ry0[oy] - (int32_t)m->ry0[0] != d * (int32_t)oy ||
+		    (m->binned && (int32_t)m->ry1[oy] - (int32_t)m->ry1[0] != d * (int32_t)oy))
+			return 0;
+	return d;
+}
+
+int sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip, size_t *offset,
+			 size_t *rendered)
+{
+	struct pattern_strip *p = &s->strip;
+	const struct pixfmt *fmt;
+	uint32_t term = pattern_frame_term(st->block_id, st->seed), k, diff;
+
+	*rendered = 0;
+	if (st->source != SENSOR_SOURCE_PATTERN || check(st, &fmt) != DFK_OK || !pixfmt_is_raw(fmt))
+		return DFK_ERR_NOTSUP;
+	s->prepared = false;   /* the map may change under sensor_render_rows */
+	readout_update(&s->map, st);
+	if (!strip_fits(p, s, st) ||
+	    (diff = (p->d > 0 ? term - p->u0 : p->u0 - term) & 4095) % (2 * (uint32_t)abs(p->d)) != 0) {
+		int32_t d = even_row_step(&s->map);
+		if (!d)
+			return DFK_ERR_NOTSUP;
+		strip_drop(p);
+		p->key = s->map.key;
+		p->pfnc = st->pfnc;
+		p->cfa = st->cfa;
+		p->u0 = term;
+		p->d = d;
+		p->period = 4096 / (2 * (uint32_t)abs(d));
+		p->rows = p->period + st->height - 1;
+		p->row_bytes = pixfmt_row_bytes(fmt, st->width);
+		p->blob = blob_new((size_t)p->rows * p->row_bytes);   /* untouched pages cost nothing */
+		p->valid = calloc(p->rows, 1);
+		if (!p->blob || !p->valid) {
+			strip_drop(p);
+			return DFK_ERR_NOMEM;
+		}
+		diff = 0;
+	}
+	k = diff / (2 * (uint32_t)abs(p->d));
+	for (uint32_t r = k; r < k + st->height; r++) {
+		if (p->valid[r])
+			continue;
+		struct row_src rs;
+		readout_row(&s->map, 0, &rs);
+		pattern_row(&rs, (p->u0 + 2 * (uint32_t)p->d * r) & 4095, s->raw);
+		pixfmt_pack_raw(fmt, s->raw, st->width, p->blob->data + (size_t)r * p->row_bytes);
+		p->valid[r] = 1;
+		*rendered += p->row_bytes;
+	}
+	*strip = blob_ref(p->blob);
+	*offset = (size_t)k * p->row_bytes;
+	return DFK_OK;
 }
 
 /* ---- statistics ---- */

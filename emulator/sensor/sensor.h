@@ -89,6 +89,15 @@ size_t sensor_row_bytes(const struct sensor_settings *st);
  * `st` must stay as it is between the calls of one frame. */
 int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
 		       size_t out_len);
+/* A test-pattern frame in a raw format as a slice of a strip shared with the other frames of
+ * the same geometry (the pattern's rows repeat, shifted, from frame to frame): its bytes are
+ * (*strip)->data[*offset ..][0 .. sensor_payload_size(st)), the same as sensor_render's.
+ * Returns DFK_OK with a new reference in *strip and the bytes it had to render in *rendered;
+ * DFK_ERR_NOTSUP when the frame is no such slice (another source or format, uneven rows):
+ * render it then; DFK_ERR_NOMEM. */
+struct blob;
+int sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip, size_t *offset,
+			 size_t *rendered);
 /* Statistics of the frame these settings would produce, in `roi` (NULL = whole image). */
 int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
 		   struct sensor_stats *out);

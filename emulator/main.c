@@ -248,8 +248,9 @@ int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1,
 			     .model = builtin_models[0]->id, .source = SENSOR_SOURCE_SCENE, .monitor = true };
-	struct emu_device *devices;
-	struct emu_device **device_list;
+	/* static: what they point to stays reachable when main returns early (as it did as arrays) */
+	static struct emu_device *devices;
+	static struct emu_device **device_list;
 	struct io_server *io = NULL;
 	const struct camera_model *model;
 	char state_root[PATH_MAX - 64];

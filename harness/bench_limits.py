@@ -213,20 +213,20 @@ def section_ratio(tmp, args):
         tcp = max(x for x in (tcp, after, 0.0) if x is not None) or None
         pf = r.get("perf", {})
         sent = pf.get("copied", 0) + pf.get("referenced", 0)
-        made = pf.get("rendered", 0) + pf.get("reused", 0)
+        made = pf.get("rendered", 0) + pf.get("reused", 0) + pf.get("frame_copied", 0)
         rows.append([f, fmt(r.get("mbps")), fmt(tcp, "%.0f"),
                      "%.2f" % (r["mbps"] / tcp) if tcp and "mbps" in r else "-",
                      fmt(r.get("fps"), "%.1f"), fmt(r.get("emu_cpu"), "%.0f%%"),
-                     "%.4f" % (pf["copied"] / sent) if sent else "-",
+                     "%.4f" % ((pf["copied"] + pf.get("frame_copied", 0)) / sent) if sent else "-",
                      "%.3f" % (pf["rendered"] / made) if made else "-",
                      "%d/%d" % (r.get("incomplete", 0), r.get("lost", 0)) if "fps" in r else "-",
                      fmt(r.get("others"), "%.0f%%"), r.get("error", "")])
     B.print_table(["format", "MB/s", "TCP MB/s", "ratio", "fps", "emu CPU", "copied/B", "rendered/B",
                    "incmpl/lost", "others", "note"], rows, "lrrrrrrrrrl")
-    print("ratio = stream payload MB/s / loopback TCP MB/s (target >= 0.9); copied/B = IN bytes the emulator "
-          "copied in user space per byte sent\n(frames go out by writev straight from frame memory; the kernel "
-          "copies each byte once into the socket); rendered/B = payload bytes rendered per payload byte\n"
-          "handed to the stream (the rest reused: frames rendered once per distinct content)")
+    print("ratio = stream payload MB/s / loopback TCP MB/s (target >= 0.9); copied/B = bytes the emulator "
+          "copied in user space per payload byte sent\n(frames go out by writev straight from frame memory, the "
+          "kernel copying each byte once into the socket; a test pattern's colour frame\ncopies most rows from the "
+          "frame before); rendered/B = payload bytes rendered per payload byte made (the rest reused or copied)")
     sys.stdout.flush()
 
 

@@ -40,6 +40,11 @@ static void finish(struct blob *b, struct render_job *j)
 	unlink_job(j);
 }
 
+static struct render_job *blob_job(struct blob *b)
+{
+	return (struct render_job *)(void *)(b->data + ((b->size - sizeof(struct render_job)) & ~(size_t)15));
+}
+
 static int fill(struct blob *b, size_t upto, void *ctx)
 {
 	struct render_job *j = ctx;
@@ -56,18 +61,25 @@ static int fill(struct blob *b, size_t upto, void *ctx)
 	rows = (uint32_t)((upto + j->row_bytes - 1) / j->row_bytes);
 	if (rows <= j->rows_done)
 		return DFK_OK;
-	rc = sensor_render_rows(q->sensor, &j->st, j->rows_done, rows, b->data + (size_t)j->rows_done * j->row_bytes,
-				j->len - (size_t)j->rows_done * j->row_bytes);
+	size_t copied = 0;
+	rc = sensor_render_rows_from(q->sensor, &j->st, j->rows_done, rows, b->data + (size_t)j->rows_done * j->row_bytes,
+				     j->len - (size_t)j->rows_done * j->row_bytes, q->last ? &blob_job(q->last)->st : NULL,
+				     q->last ? q->last->data : NULL, &copied);
 	if (rc != DFK_OK) {
 		log_err("rendering frame %llu failed: %s", (unsigned long long)j->st.block_id, dfk_strerror(rc));
 		finish(b, j);
 		return rc;
 	}
-	q->rendered += (size_t)(rows - j->rows_done) * j->row_bytes;
+	q->rendered += (size_t)(rows - j->rows_done) * j->row_bytes - copied;
+	q->copied += copied;
 	j->rows_done = rows;
 	b->ready = (size_t)rows * j->row_bytes;
-	if (rows == j->st.height)
+	if (rows == j->st.height) {
 		finish(b, j);
+		/* kept for the next frame to copy from (a test pattern's rows move by a few per frame) */
+		blob_unref(q->last);
+		q->last = j->st.source == SENSOR_SOURCE_PATTERN ? blob_ref(b) : NULL;
+	}
 	return DFK_OK;
 }
 
@@ -113,6 +125,8 @@ void render_queue_free(struct render_queue *q)
 		b->fill = NULL;
 		b->released = NULL;
 	}
+	blob_unref(q->last);
+	q->last = NULL;
 	if (q->loop)
 		evloop_defer_cancel(q->loop, &q->ahead);
 }

@@ -23,7 +23,9 @@ struct render_queue {
 	struct sensor *sensor;
 	struct ev_defer ahead;           /* renders the oldest unfinished frame's next strip */
 	struct render_job *head, *tail;  /* unfinished frames, oldest first */
+	struct blob *last;               /* the last frame finished (a test pattern's next one copies most of it) */
 	uint64_t rendered;               /* payload bytes rendered */
+	uint64_t copied;                 /* payload bytes copied from the frame before instead */
 };
 
 void render_queue_init(struct render_queue *q, struct evloop *loop, struct sensor *sensor);

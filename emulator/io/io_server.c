@@ -556,9 +556,10 @@ static void handle_line(struct io_conn *c, char *line)
 		const struct latency_ring *lr = &d->handoff;
 		const struct usbip_server_stats *st = d->srv ? usbip_server_stats(d->srv) : NULL;
 		reply(c, "ok frames=%" PRIu64 " p50=%" PRIu64 " p99=%" PRIu64 " max=%" PRIu64 " link=%" PRIu64
-			 " rendered=%" PRIu64 " reused=%" PRIu64 " copied=%" PRIu64 " referenced=%" PRIu64,
+			 " rendered=%" PRIu64 " reused=%" PRIu64 " frame_copied=%" PRIu64 " copied=%" PRIu64
+			 " referenced=%" PRIu64,
 		      lr->count, latency_percentile(lr, 50), latency_percentile(lr, 99), lr->max, d->handoff_link_ns,
-		      d->cam.render.rendered, d->cam.payload_reused, st ? st->in_bytes_copied : 0,
+		      d->cam.render.rendered, d->cam.payload_reused, d->cam.render.copied, st ? st->in_bytes_copied : 0,
 		      st ? st->in_bytes_referenced : 0);
 	} else if (!strcmp(w[0], "help")) {
 		reply(c, "ok %zu", sizeof(help_lines) / sizeof(help_lines[0]));

@@ -402,6 +402,64 @@ int sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, str
 	return DFK_OK;
 }
 
+/* ---- a test-pattern frame from the one before ----
+ *
+ * The same translation in colour: a debayered interior row is made of three raw rows and its
+ * row parity, so (evenly stepped rows) row y of the frame with term T is row y + k of the frame
+ * with term T - 2*d*k; with k even, the parity matches too. Only the first and the last row
+ * (whose neighbours are mirrored) and the k rows new at the bottom are rendered. */
+
+static bool same_geometry(const struct sensor_settings *a, const struct sensor_settings *b)
+{
+	return a->width == b->width && a->height == b->height && a->offset_x == b->offset_x &&
+	       a->offset_y == b->offset_y && a->reverse_x == b->reverse_x && a->reverse_y == b->reverse_y &&
+	       a->decimation_h == b->decimation_h && a->decimation_v == b->decimation_v &&
+	       a->binning_h == b->binning_h && a->binning_v == b->binning_v && a->cfa == b->cfa && a->pfnc == b->pfnc;
+}
+
+int sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			    uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+			    size_t *copied)
+{
+	uint32_t h = st->height, k, diff;
+	int32_t d;
+	size_t row;
+	int rc;
+
+	*copied = 0;
+	if (!prev || st->source != SENSOR_SOURCE_PATTERN || prev_st->source != SENSOR_SOURCE_PATTERN ||
+	    !same_geometry(st, prev_st) || y0 >= y1)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	const struct pixfmt *fmt;
+	if (check(st, &fmt) != DFK_OK)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);   /* its error */
+	/* the map of this frame (a frame set up already keeps its set-up) */
+	if (!s->prepared || memcmp(&s->prepared_for, st, sizeof(*st)) != 0) {
+		s->prepared = false;
+		readout_update(&s->map, st);
+	}
+	row = pixfmt_row_bytes(fmt, st->width);
+	d = even_row_step(&s->map);
+	diff = (d > 0 ? pattern_frame_term(st->block_id, st->seed) - pattern_frame_term(prev_st->block_id, prev_st->seed)
+		      : pattern_frame_term(prev_st->block_id, prev_st->seed) - pattern_frame_term(st->block_id, st->seed)) &
+	       4095;
+	if (!d || diff % (4 * (uint32_t)abs(d)) != 0 || (k = diff / (2 * (uint32_t)abs(d))) + 3 > h)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	/* rows 1 .. h-2-k are interior rows of both frames: copied; the rest rendered */
+	uint32_t c0 = y0 > 1 ? y0 : 1, c1 = y1 < h - 1 - k ? y1 : h - 1 - k;
+	if (c0 >= c1)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	if (out_len / row < y1 - y0)
+		return DFK_ERR_RANGE;
+	if (y0 < c0 && (rc = sensor_render_rows(s, st, y0, c0, out, out_len)) != DFK_OK)
+		return rc;
+	memcpy(out + (size_t)(c0 - y0) * row, prev + (size_t)(c0 + k) * row, (size_t)(c1 - c0) * row);
+	*copied = (size_t)(c1 - c0) * row;
+	if (c1 < y1)
+		rc = sensor_render_rows(s, st, c1, y1, out + (size_t)(c1 - y0) * row, out_len - (size_t)(c1 - y0) * row);
+	return rc;
+}
+
 /* ---- statistics ---- */
 
 struct accum {

@@ -89,6 +89,13 @@ size_t sensor_row_bytes(const struct sensor_settings *st);
  * `st` must stay as it is between the calls of one frame. */
 int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
 		       size_t out_len);
+/* sensor_render_rows for a test-pattern frame whose complete predecessor `prev` (rendered for
+ * `prev_st`, the same geometry) is at hand: rows that are its rows shifted (every row but the
+ * first, the last and the new ones at the bottom, when the readout steps evenly) are copied
+ * from it, *copied saying how many bytes; anything else is rendered. Same bytes as sensor_render. */
+int sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			    uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+			    size_t *copied);
 /* A test-pattern frame in a raw format as a slice of a strip shared with the other frames of
  * the same geometry (the pattern's rows repeat, shifted, from frame to frame): its bytes are
  * (*strip)->data[*offset ..][0 .. sensor_payload_size(st)), the same as sensor_render's.

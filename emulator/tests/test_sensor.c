@@ -1152,6 +1152,60 @@ static void test_sensor_render_in_strips(void)
 		}
 }
 
+/* sensor_render_rows_from: a colour test-pattern frame made from the one before (copied rows,
+ * the edges and the new rows rendered), in strips, gives sensor_render's bytes; consecutive
+ * frames copy all but 2 + 8 rows; another geometry or the scene copies nothing. */
+static void test_sensor_render_from_previous(void)
+{
+	static const uint32_t fmts[] = { FMT_BGR8, FMT_YCC422, FMT_MONO8, FMT_BAYER8 };
+	static const uint64_t blocks[][2] = { { 1, 2 }, { 7, 9 }, { 300, 301 }, { 2, 1 } };
+	struct sensor_settings st, prev_st;
+
+	for (size_t f = 0; f < 4; f++)
+		for (size_t b = 0; b < 4; b++) {
+			window(&prev_st, fmts[f], 64, 40, 32, 10 + 2 * (uint32_t)b);
+			prev_st.seed = (uint32_t)(f * 7);
+			prev_st.block_id = blocks[b][0];
+			st = prev_st;
+			st.block_id = blocks[b][1];
+			size_t len = sensor_payload_size(&st), row = sensor_row_bytes(&st), copied, total = 0;
+			uint8_t *prev = malloc(len), *want = malloc(len), *got = malloc(len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(prev);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &prev_st, prev, len), DFK_OK);
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &st, want, len), DFK_OK);
+			memset(got, 0x5A, len);
+			for (uint32_t y = 0; y < st.height; y += 7) {
+				uint32_t y1 = y + 7 < st.height ? y + 7 : st.height;
+				CU_ASSERT_EQUAL_FATAL(sensor_render_rows_from(S, &st, y, y1, got + y * row, len - y * row, &prev_st,
+									      prev, &copied), DFK_OK);
+				total += copied;
+			}
+			ASSERT_BYTES(got, want, len);
+			if (b < 2)   /* 16 or 32 term steps on: 8 or 16 new rows, and the two edges */
+				CU_ASSERT_EQUAL(total, (st.height - 2 - 8 * (blocks[b][1] - blocks[b][0])) * row);
+			if (b == 2)  /* 300 -> 301 with the term wrapping past 4095 */
+				CU_ASSERT_EQUAL(total, (st.height - 10) * row);
+			free(prev);
+			free(want);
+			free(got);
+		}
+	/* nothing copied: the scene, another region */
+	uint8_t buf[64 * 4 * 3];
+	size_t copied = 1;
+	window(&prev_st, FMT_BGR8, 64, 4, 0, 0);
+	st = prev_st;
+	st.block_id = 2;
+	st.offset_y = 2;
+	CU_ASSERT_EQUAL(sensor_render_rows_from(S, &st, 0, 4, buf, sizeof(buf), &prev_st, buf, &copied), DFK_OK);
+	CU_ASSERT_EQUAL(copied, 0);
+	st.offset_y = 0;
+	st.source = prev_st.source = SENSOR_SOURCE_SCENE;
+	CU_ASSERT_EQUAL(sensor_render_rows_from(S, &st, 0, 4, buf, sizeof(buf), &prev_st, buf, &copied), DFK_OK);
+	CU_ASSERT_EQUAL(copied, 0);
+}
+
 /* ---- registration ---- */
 
 static const struct test_case cases[] = {
@@ -1164,6 +1218,7 @@ static const struct test_case cases[] = {
 	{ "test_sensor_pattern_odd_sizes", test_sensor_pattern_odd_sizes },
 	{ "test_sensor_pattern_slices", test_sensor_pattern_slices },
 	{ "test_sensor_render_in_strips", test_sensor_render_in_strips },
+	{ "test_sensor_render_from_previous", test_sensor_render_from_previous },
 	{ "test_sensor_scene_deterministic", test_sensor_scene_deterministic },
 	{ "test_sensor_scene_flip_consistent", test_sensor_scene_flip_consistent },
 	{ "test_sensor_scene_exposure_gain", test_sensor_scene_exposure_gain },

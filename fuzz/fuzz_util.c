@@ -308,6 +308,18 @@ int __wrap_sensor_pattern_slice(struct sensor *s, const struct sensor_settings *
 	return __real_sensor_pattern_slice(s, st, strip, offset, rendered);
 }
 
+int __wrap_sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+				   uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+				   size_t *copied)
+{
+	/* the render queue's way in: large frames are filled like __wrap_sensor_render's */
+	if ((uint64_t)st->width * st->height > FUZZ_MAX_PIXELS) {
+		*copied = 0;
+		return __wrap_sensor_render_rows(s, st, y0, y1, out, out_len);
+	}
+	return __real_sensor_render_rows_from(s, st, y0, y1, out, out_len, prev_st, prev, copied);
+}
+
 int __wrap_sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
 			      uint8_t *out, size_t out_len)
 {

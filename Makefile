@@ -196,7 +196,8 @@ FUZZ_CC ?= clang
 FUZZ_REPLAY_CC ?= gcc
 FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 # link-time seams: in-process USB/IP listener, quiet log, cheap big frames (fuzz/fuzz.h)
-FUZZ_WRAPS := -Wl,--wrap=net_listen,--wrap=accept4,--wrap=log_msg,--wrap=sensor_render
+FUZZ_WRAPS := -Wl,--wrap=net_listen,--wrap=accept4,--wrap=log_msg,--wrap=sensor_render,--wrap=sensor_render_rows,--wrap=sensor_render_rows_from \
+	-Wl,--wrap=sensor_pattern_slice
 FUZZ_OBJS := $(BUILD)/obj/fuzz/fuzz_util.o $(if $(FUZZ_DRIVER),$(BUILD)/obj/fuzz/replay_main.o)
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_OBJS) $(BUILD)/libdfkemu.a

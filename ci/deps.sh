@@ -15,7 +15,8 @@ test_pkgs=(clang libclang-rt-14-dev python3 python3-pytest usbip usbutils aravis
            chromium fonts-dejavu-core  # headless: harness/test_report_html.py renders dfk-drivertest's HTML report
            debhelper dpkg-dev lintian  # make deb, harness/test_deb.py
            socat python3-yaml binutils  # harness/test_container.py: the entry point's I/O relay, compose/k8s, objdump
-           v4l-utils)  # harness/test_uvc_vm.py: v4l2-ctl against uvcvideo in the guest
+           v4l-utils   # harness/test_uvc_vm.py: v4l2-ctl against uvcvideo in the guest
+           iperf3)  # make bench: the loopback TCP limit the stream is compared with
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then

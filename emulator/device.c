@@ -97,7 +97,7 @@ static void log_memory_level(struct emu_device *d)
 static int uvc_frame_out(struct emu_device *d, const struct frame_meta *m, struct blob *payload)
 {
 	size_t len = m->payload_size;
-	int rc = uvc_stream_push(&d->uvc.stream, payload, payload->data, len, m->timestamp_ns, m->block_id,
+	int rc = uvc_stream_push(&d->uvc.stream, payload, m->data ? m->data : payload->data, len, m->timestamp_ns, m->block_id,
 				 emu_faults_link_ns(d, m->link_ns, len), 0);
 
 	if (rc == DFK_OK)
@@ -127,8 +127,8 @@ static int cam_frame_out(void *ctx, const struct frame_meta *m, struct blob *pay
 	emu_faults_frame(d, &l, &t, &len);
 	/* what the host will get, for the event log's frame_sent (and so a driver test's truth) */
 	tag = t.status | (len < m->payload_size ? EV_SENT_SHORT : 0) | (d->corrupt_pending ? EV_SENT_CORRUPT : 0);
-	rc = u3v_stream_push(&d->stream, &l, &t, payload, payload->data, len, emu_faults_link_ns(d, m->link_ns, len),
-			     tag);
+	rc = u3v_stream_push(&d->stream, &l, &t, payload, m->data ? m->data : payload->data, len, m->readout_end_ns,
+			     emu_faults_link_ns(d, m->link_ns, len), tag);
 	if (rc == DFK_OK) {
 		log_memory_level(d);
 	} else if (rc == DFK_ERR_BUSY) {
@@ -198,6 +198,15 @@ static void link_frame_sent(void *ctx, uint64_t block_id, uint32_t tag, uint64_t
 	camera_io_log_event(&d->cam, EV_FRAME_SENT, (int64_t)block_id, tag);
 }
 
+static void link_frame_handed(void *ctx, uint64_t block_id, uint64_t ready_at, uint64_t link_ns, uint64_t t)
+{
+	struct emu_device *d = ctx;
+
+	(void)block_id;
+	latency_add(&d->handoff, t > ready_at + link_ns ? t - ready_at - link_ns : 0);
+	d->handoff_link_ns = link_ns;
+}
+
 static void link_woken(void *arg, uint64_t t)
 {
 	struct emu_device *d = arg;
@@ -219,6 +228,7 @@ static void export_attached(void *ctx, bool attached)
 	if (d->has_uvc)
 		uvc_device_reset(&d->uvc);
 	if (attached) {
+		latency_clear(&d->handoff);
 		camera_power_on(&d->cam);
 		emu_faults_power_up(d);
 	} else {
@@ -475,7 +485,8 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->stream.room = stream_room;
 	d->stream.room_ctx = d;
 	d->link_clock = (struct u3v_stream_clock){
-		.now = emu_device_now, .wake_at = link_wake_at, .sent = link_frame_sent, .ctx = d,
+		.now = emu_device_now, .wake_at = link_wake_at, .sent = link_frame_sent, .handed = link_frame_handed,
+		.ctx = d,
 	};
 	sched_event_init(&d->link_wake, link_woken, d);
 	u3v_stream_set_clock(&d->stream, &d->link_clock);
@@ -488,6 +499,7 @@ int emu_device_init(struct emu_device *d, struct evloop *loop, const struct emu_
 	d->exp.busnum = 1;
 	d->exp.devnum = 1 + cfg->bus_index;
 	d->exp.dev = &d->u3v.usb;
+	d->exp.bulk_ep = U3V_EP_STREAM_IN;   /* GenCP and events go ahead of frame data */
 	d->exp.attached = export_attached;
 	d->exp.ctx = d;
 	if (cfg->monitor && (rc = emu_monitor_init(d)) < 0)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "camera/camera.h"
+#include "common/latency.h"
 #include "fault/fault.h"
 #include "io/vcd.h"
 #include "regmap/regmap.h"
@@ -59,6 +60,10 @@ struct emu_device {
 	struct vcd vcd;
 	struct u3v_stream_clock link_clock;   /* the stream's link model runs on the camera's clock */
 	struct dev_event link_wake;
+	/* per frame: device time from its readout end plus its link time to its last byte in the
+	 * socket (the I/O request `latency`; a benchmark figure) */
+	struct latency_ring handoff;
+	uint64_t handoff_link_ns;             /* the last frame's link time */
 
 	struct host_monitor *monitor;         /* NULL: off (device_monitor.c) */
 	uint64_t monitor_t0;                  /* CLOCK_MONOTONIC ns when it started: its clock's zero */

@@ -23,7 +23,9 @@
 #include "usbip/usbip_server.h"
 
 #define DFK_EMU_VERSION "0.1.0"
-#define MAX_CAMERAS 8
+/* Cameras per process: each idle one costs its state (well below 2 MiB, docs/performance.md),
+ * each imported one a socket; frame memory is taken only while a camera streams. */
+#define MAX_CAMERAS 256
 
 struct options {
 	const char *listen;
@@ -259,8 +261,9 @@ int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:3240", .time_scale = 1.0, .cameras = 1,
 			     .model = builtin_models[0]->id, .source = SENSOR_SOURCE_SCENE, .monitor = true };
-	static struct emu_device devices[MAX_CAMERAS];
-	struct emu_device *device_list[MAX_CAMERAS];
+	/* static: what they point to stays reachable when main returns early (as it did as arrays) */
+	static struct emu_device *devices;
+	static struct emu_device **device_list;
 	struct io_server *io = NULL;
 	const struct camera_model *model;
 	char state_root[PATH_MAX - 64];
@@ -309,6 +312,13 @@ int main(int argc, char **argv)
 	if (!srv)
 		return 1;
 
+	/* as many cameras as asked for, and no more */
+	devices = calloc(o.cameras, sizeof(*devices));
+	device_list = calloc(o.cameras, sizeof(*device_list));
+	if (!devices || !device_list) {
+		log_err("out of memory for %u cameras", o.cameras);
+		return 1;
+	}
 	unsigned long base_serial = strtoul(o.serial ? o.serial : model->identity.default_serial, NULL, 10);
 	for (unsigned i = 0; i < o.cameras; i++) {
 		char serial[16], dir[PATH_MAX];
@@ -365,6 +375,8 @@ int main(int argc, char **argv)
 	usbip_server_free(srv);
 	for (unsigned i = 0; i < o.cameras; i++)
 		emu_device_free(&devices[i]);
+	free(device_list);
+	free(devices);
 	evloop_free(loop);
 	log_info("stopped");
 	return rc < 0 ? 1 : 0;

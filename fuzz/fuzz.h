@@ -68,5 +68,19 @@ int __wrap_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 void __wrap_log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int __real_sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len);
 int __wrap_sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len);
+int __real_sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip,
+				size_t *offset, size_t *rendered);
+int __wrap_sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip,
+				size_t *offset, size_t *rendered);
+int __real_sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+				   uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+				   size_t *copied);
+int __wrap_sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+				   uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+				   size_t *copied);
+int __real_sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			      uint8_t *out, size_t out_len);
+int __wrap_sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			      uint8_t *out, size_t out_len);
 
 #endif

@@ -296,3 +296,40 @@ int __wrap_sensor_render(struct sensor *s, const struct sensor_settings *st, uin
 	}
 	return __real_sensor_render(s, st, out, out_len);
 }
+
+int __wrap_sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip,
+				size_t *offset, size_t *rendered)
+{
+	/* large frames go the way of __wrap_sensor_render_rows */
+	if ((uint64_t)st->width * st->height > FUZZ_MAX_PIXELS) {
+		*rendered = 0;
+		return DFK_ERR_NOTSUP;
+	}
+	return __real_sensor_pattern_slice(s, st, strip, offset, rendered);
+}
+
+int __wrap_sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+				   uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+				   size_t *copied)
+{
+	/* the render queue's way in: large frames are filled like __wrap_sensor_render's */
+	if ((uint64_t)st->width * st->height > FUZZ_MAX_PIXELS) {
+		*copied = 0;
+		return __wrap_sensor_render_rows(s, st, y0, y1, out, out_len);
+	}
+	return __real_sensor_render_rows_from(s, st, y0, y1, out, out_len, prev_st, prev, copied);
+}
+
+int __wrap_sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			      uint8_t *out, size_t out_len)
+{
+	size_t row = sensor_row_bytes(st);
+
+	/* the camera renders frames in strips (render_queue.h): the same shortcut */
+	if ((uint64_t)st->width * st->height > FUZZ_MAX_PIXELS && row && y0 <= y1 && y1 <= st->height &&
+	    out_len / row >= y1 - y0) {
+		memset(out, 0x80, (size_t)(y1 - y0) * row);
+		return DFK_OK;
+	}
+	return __real_sensor_render_rows(s, st, y0, y1, out, out_len);
+}

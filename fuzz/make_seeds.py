@@ -332,7 +332,8 @@ def dictionaries():
     write_dict("u3v_control", gencp_words() + usb_words() + register_words())
     words = ["camera", "time", "clock", "pause", "run", "scale", "advance", "until", "line", "set", "pulse",
              "at", "count", "period", "wave", "strobe", "seq", "events", "from", "source", "pattern", "seed",
-             "scene", "light", "kelvin", "motion", "on", "off", "vcd", "start", "stop", "stats", "help", "1-1",
+             "scene", "light", "kelvin", "motion", "on", "off", "vcd", "start", "stop", "stats", "perf", "clear",
+             "help", "1-1",
              " +", "\n", "nan", "inf", "1e308", "0x", "-1", "18446744073709551615", "9223372036854775808"]
     # whole request heads: an argument's edge values are then one insertion away
     heads = ["clock scale ", "clock advance ", "clock until ", "line set 1 at ", "line pulse ", " count ",

@@ -20,7 +20,11 @@ Prints:
     other load than that, or that failed, is run again (at most --busy-retries times) and the
     better run kept, the note naming the dropped ones. Then the issue's two targets, as
     measured (printed, never asserted);
- 3. the QEMU end-to-end figures of harness/vm/bench.py, passed through, when a VM is possible.
+ 3. how close to the machine's limits and beside what users would run instead
+    (harness/bench_limits.py, docs/performance.md): every format against one loopback TCP stream,
+    latency from readout end to the socket, many cameras, Aravis's fake GigE Vision camera, GenCP
+    round trips under a full stream;
+ 4. the QEMU end-to-end figures of harness/vm/bench.py, passed through, when a VM is possible.
 """
 import argparse
 import os
@@ -431,6 +435,9 @@ def main():
     ap.add_argument("--formats", help="only these formats (comma-separated) in the stream table")
     ap.add_argument("--no-stream", action="store_true", help="skip the stream table")
     ap.add_argument("--no-vm", action="store_true", help="skip harness/vm/bench.py")
+    ap.add_argument("--no-limits", action="store_true", help="skip harness/bench_limits.py")
+    import bench_limits
+    bench_limits.add_arguments(ap)
     ap.add_argument("--vm-timeout", type=int, default=1800)
     ap.add_argument("--vm-arg", dest="vm_args", action="append", default=[],
                     help="pass an argument to harness/vm/bench.py (repeatable)")
@@ -445,6 +452,9 @@ def main():
         if not args.no_stream:
             stream_bench(tmp, args)
             monitor_bench(tmp, args)
+        if not args.no_limits:
+            import bench_limits
+            bench_limits.run(tmp, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not args.no_vm:

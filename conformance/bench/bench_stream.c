@@ -25,6 +25,7 @@
 
 #include "bench_stream.h"
 #include "featfix.h"
+#include "gencp.h"
 #include "gcutil.h"
 #include "session.h"
 #include "stream.h"
@@ -43,6 +44,35 @@ static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
 static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* ---- one format ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One GenCP READMEM of 4 bytes (the ABRM's first register) while the stream's transfers
+ * stay in flight: its round trip in us, or < 0 when it failed. */
+static double probe_control(void)
+{
+	uint32_t v;
+	double t0 = now_s();
+
+	if (gencp_read_u32(&session->gc, 0, &v) != 0)
+		return -1;
+	return (now_s() - t0) * 1e6;
+}
+
+static void probe_summary(double *rtt, uint64_t n, struct bench_probe *p)
+{
+	if (!n)
+		return;
+	qsort(rtt, (size_t)n, sizeof(rtt[0]), cmp_double);
+	p->p50_us = rtt[(size_t)((double)(n - 1) * 0.50)];
+	p->p99_us = rtt[(size_t)((double)(n - 1) * 0.99)];
+	p->max_us = rtt[n - 1];
+}
 
 static bool setup(const struct bench_opts *o, const char *format, double *fps_set, char *err, size_t errlen)
 {
@@ -63,6 +93,8 @@ static bool setup(const struct bench_opts *o, const char *format, double *fps_se
 		g_clear_error(&e);
 		return false;
 	}
+	if (o->fps > 0 && o->fps < max)
+		max = o->fps;
 	if (!gc_set_float("AcquisitionFrameRate", max, err, errlen))
 		return false;
 	*fps_set = max;
@@ -78,14 +110,21 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 	double t_first = 0, t_last = 0, cpu_first = 0, cpu_last = 0;
 	int64_t d_min = 0, d_max = 0;
 	unsigned timeout_ms;
+	double *rtt = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	if (o->control_probe && !(rtt = malloc(BENCH_PROBES_MAX * sizeof(*rtt)))) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return -ENOMEM;
+	}
 	snprintf(r->format, sizeof(r->format), "%s", format);
 	r->width = o->width;
 	r->height = o->height;
-	if (!setup(o, format, &r->fps_set, r->error, sizeof(r->error)))
+	if (!setup(o, format, &r->fps_set, r->error, sizeof(r->error))) {
+		free(rtt);
 		return -EINVAL;
+	}
 	/* a generous wait for one frame: three periods, at least 2 s (the first frame may need longer) */
 	timeout_ms = r->fps_set > 0 ? (unsigned)(3000.0 / r->fps_set) : 2000;
 	if (timeout_ms < 2000)
@@ -93,11 +132,13 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 	rc = stream_open(&sr, session->x, &session->gc, session->sirm, session->dev.u3v.ep_stream, o->depth);
 	if (rc) {
 		snprintf(r->error, sizeof(r->error), "stream setup failed (%d)", rc);
+		free(rtt);
 		return rc < 0 ? rc : -EPROTO;
 	}
 	r->payload = sr.cfg.payload;
 	if (!gc_execute("AcquisitionStart", r->error, sizeof(r->error))) {
 		stream_close(&sr);
+		free(rtt);
 		return -EIO;
 	}
 	double t_start = now_s(), t_warm = 0;
@@ -148,6 +189,13 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 		t_last = t;
 		if (t - t_first >= o->seconds)
 			break;
+		if (rtt && r->control.n + r->control.failed < BENCH_PROBES_MAX) {
+			double us = probe_control();
+			if (us < 0)
+				r->control.failed++;
+			else
+				rtt[r->control.n++] = us;
+		}
 	}
 	cpu_last = cpu_s();
 	if (o->marks && r->frames) {
@@ -164,6 +212,8 @@ int bench_format(const struct bench_opts *o, const char *format, struct bench_re
 		r->mbps = (double)r->bytes / r->seconds / 1e6;
 		r->client_cpu = (cpu_last - cpu_first) / r->seconds * 100.0;
 	}
+	probe_summary(rtt, r->control.n, &r->control);
+	free(rtt);
 	stream_close(&sr);
 	gc_stop_acquisition();
 	return rc;
@@ -191,6 +241,13 @@ void bench_print_row(FILE *out, const struct bench_result *r)
 	fputc('\n', out);
 }
 
+void bench_print_probe(FILE *out, const struct bench_result *r)
+{
+	fprintf(out, "control: n=%llu failed=%llu p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
+		(unsigned long long)r->control.n, (unsigned long long)r->control.failed, r->control.p50_us,
+		r->control.p99_us, r->control.max_us);
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *out)
@@ -207,6 +264,10 @@ static void usage(FILE *out)
 		"  --marks           print `@stream-start FORMAT` / `@stream-end FORMAT` lines (flushed)\n"
 		"                    when the measured window opens and closes, for a supervisor that\n"
 		"                    samples the device's CPU time\n"
+		"  --fps F           AcquisitionFrameRate (default its maximum; a larger F is its maximum)\n"
+		"  --control-probe   after each frame of the window, one GenCP READMEM of 4 bytes while the\n"
+		"                    stream's transfers stay in flight; a `control:` line after the row gives\n"
+		"                    the round trips' count, failures, p50, p99 and maximum in us\n"
 		"  --no-header       rows only\n"
 		"Columns: fps_max = AcquisitionFrameRate set (its GenICam maximum); frames, fps and MB/s\n"
 		"(10^6 B/s, payload only) over the window; incmpl = incomplete frames; gaps = block-id\n"
@@ -219,7 +280,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEVICE = 256, OPT_FORMAT, OPT_SECONDS, OPT_WARMUP, OPT_DEPTH, OPT_WIDTH, OPT_HEIGHT, OPT_MARKS, OPT_NOHDR };
+	enum { OPT_DEVICE = 256, OPT_FORMAT, OPT_SECONDS, OPT_WARMUP, OPT_DEPTH, OPT_WIDTH, OPT_HEIGHT, OPT_MARKS, OPT_NOHDR,
+	       OPT_FPS, OPT_PROBE };
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -230,6 +292,8 @@ int main(int argc, char **argv)
 		{ "height", required_argument, NULL, OPT_HEIGHT },
 		{ "marks", no_argument, NULL, OPT_MARKS },
 		{ "no-header", no_argument, NULL, OPT_NOHDR },
+		{ "fps", required_argument, NULL, OPT_FPS },
+		{ "control-probe", no_argument, NULL, OPT_PROBE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -270,6 +334,14 @@ int main(int argc, char **argv)
 		case OPT_HEIGHT: o.height = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case OPT_MARKS: o.marks = true; break;
 		case OPT_NOHDR: header = false; break;
+		case OPT_FPS:
+			o.fps = strtod(optarg, &end);
+			if (*end || !(o.fps > 0)) {
+				fprintf(stderr, "dfk-bench: bad --fps '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_PROBE: o.control_probe = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -324,6 +396,8 @@ int main(int argc, char **argv)
 		if (bench_format(&o, formats[i], &r) != 0)
 			failed++;
 		bench_print_row(stdout, &r);
+		if (o.control_probe)
+			bench_print_probe(stdout, &r);
 		fflush(stdout);
 	}
 	if (formats != one)

@@ -13,6 +13,15 @@ struct bench_opts {
 	unsigned depth;          /* bulk IN transfers in flight */
 	uint32_t width, height;
 	bool marks;              /* @stream-start / @stream-end lines for a supervisor */
+	double fps;              /* AcquisitionFrameRate to set; 0 = its maximum */
+	bool control_probe;      /* a GenCP READMEM after each frame of the window, timed */
+};
+
+#define BENCH_PROBES_MAX 100000
+
+struct bench_probe {
+	uint64_t n, failed;
+	double p50_us, p99_us, max_us;
 };
 
 struct bench_result {
@@ -29,6 +38,7 @@ struct bench_result {
 	double fps, mbps;        /* mbps: 10^6 bytes per second */
 	double client_cpu;       /* % of one core over the window */
 	double lag_ms;           /* spread of (arrival - device timestamp) over the window */
+	struct bench_probe control;   /* --control-probe: round trips while the stream runs */
 	char error[256];
 };
 
@@ -36,5 +46,7 @@ struct bench_result {
 int bench_format(const struct bench_opts *o, const char *format, struct bench_result *r);
 void bench_print_header(FILE *out);
 void bench_print_row(FILE *out, const struct bench_result *r);
+/* `control: n=N failed=F p50_us=.. p99_us=.. max_us=..` */
+void bench_print_probe(FILE *out, const struct bench_result *r);
 
 #endif

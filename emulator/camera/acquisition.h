@@ -35,6 +35,8 @@ struct frame_meta {
 	uint32_t width, height, offset_x, offset_y;
 	uint64_t payload_size;
 	uint64_t link_ns;            /* device time its payload takes on the USB link; 0 = no link model */
+	uint64_t readout_end_ns;     /* device time the frame was complete in the camera */
+	const uint8_t *data;         /* where the payload starts in its blob (NULL: at its start) */
 };
 
 /* The acquisition features, as the engine uses them. */

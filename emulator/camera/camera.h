@@ -29,6 +29,7 @@
 #include "acquisition.h"
 #include "autofunc.h"
 #include "clock.h"
+#include "render_queue.h"
 #include "eventlog.h"
 #include "features.h"
 #include "framerate.h"
@@ -130,6 +131,8 @@ struct camera {
 	struct autofunc af;
 	struct sensor *sensor;
 	struct blob_pool *pool;
+	struct render_queue render;   /* frames rendered in strips (render_queue.h) */
+	uint64_t payload_reused;     /* payload bytes handed out again from memory already rendered */
 	double light_level;           /* the scene's light (I/O side channel can change it) */
 	double light_kelvin;
 	bool scene_still;             /* I/O side channel: `scene motion off` */

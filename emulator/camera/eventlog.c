@@ -1,22 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 #include "eventlog.h"
 
-#include <string.h>
+#include <stdlib.h>
 
 void eventlog_init(struct eventlog *l)
 {
-	ev_observer_fn obs = l->observer;
-	void *ctx = l->observer_ctx;
+	/* the ring is not cleared: only records below next_seq are ever read (eventlog_get) */
+	l->next_seq = 0;
+}
 
-	memset(l, 0, sizeof(*l));
-	l->observer = obs;
-	l->observer_ctx = ctx;
+void eventlog_free(struct eventlog *l)
+{
+	free(l->ring);
+	l->ring = NULL;
 }
 
 void eventlog_add(struct eventlog *l, uint64_t t, enum ev_kind kind, int64_t a, int64_t b)
 {
-	struct ev_record *r = &l->ring[l->next_seq % EVENTLOG_SIZE];
+	struct ev_record *r, lost;
 
+	if (!l->ring)
+		l->ring = calloc(EVENTLOG_SIZE, sizeof(*l->ring));   /* untouched pages cost nothing */
+	r = l->ring ? &l->ring[l->next_seq % EVENTLOG_SIZE] : &lost;
 	r->seq = l->next_seq++;
 	r->t = t;
 	r->kind = kind;
@@ -33,7 +38,7 @@ uint64_t eventlog_oldest(const struct eventlog *l)
 
 const struct ev_record *eventlog_get(const struct eventlog *l, uint64_t seq)
 {
-	if (seq >= l->next_seq || seq < eventlog_oldest(l))
+	if (!l->ring || seq >= l->next_seq || seq < eventlog_oldest(l))
 		return NULL;
 	return &l->ring[seq % EVENTLOG_SIZE];
 }

@@ -62,13 +62,17 @@ typedef void (*ev_observer_fn)(void *ctx, const struct ev_record *r);
 #define EVENTLOG_SIZE 65536u
 
 struct eventlog {
-	struct ev_record ring[EVENTLOG_SIZE];
+	/* EVENTLOG_SIZE records, allocated at the first record: an idle camera's memory stays small
+	 * (docs/performance.md); a record that finds no memory is counted, not kept */
+	struct ev_record *ring;
 	uint64_t next_seq;      /* seq of the next record; records [next_seq - SIZE, next_seq) are kept */
 	ev_observer_fn observer;
 	void *observer_ctx;
 };
 
+/* Empties the log (the ring is kept); a zeroed struct eventlog is an empty log too. */
 void eventlog_init(struct eventlog *l);
+void eventlog_free(struct eventlog *l);
 void eventlog_add(struct eventlog *l, uint64_t t, enum ev_kind kind, int64_t a, int64_t b);
 /* The record with this seq, or NULL when not (or no longer) kept. */
 const struct ev_record *eventlog_get(const struct eventlog *l, uint64_t seq);

@@ -41,6 +41,10 @@ void blob_unref(struct blob *b)
 
 	if (!b || --b->refs)
 		return;
+	if (b->released) {
+		b->released(b, b->released_ctx);
+		b->released = NULL;
+	}
 	p = b->pool;
 	if (!p) {
 		free(b);
@@ -90,6 +94,9 @@ struct blob *blob_pool_get(struct blob_pool *p, size_t size)
 	}
 	b->refs = 1;
 	b->next_free = NULL;
+	b->released = NULL;
+	b->fill = NULL;
+	b->ready = 0;
 	p->outstanding++;
 	return b;
 }

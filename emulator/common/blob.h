@@ -15,12 +15,27 @@ struct blob {
 	size_t size;
 	struct blob_pool *pool;      /* returned there at the last unref, or freed when NULL */
 	struct blob *next_free;
+	/* Optional: called at the last unref, before the blob is freed or pooled (a transport
+	 * drops its reference once the bytes are handed to the socket: the moment they left). */
+	void (*released)(struct blob *b, void *ctx);
+	void *released_ctx;
+	/* Optional: contents made on demand. data[0, ready) are valid; blob_ensure() asks
+	 * fill() for more (a frame rendered in strips as its bytes are sent). */
+	size_t ready;
+	int (*fill)(struct blob *b, size_t upto, void *ctx);
+	void *fill_ctx;
 	uint8_t data[];
 };
 
 struct blob *blob_new(size_t size);          /* refs = 1, contents zeroed; NULL on failure */
 struct blob *blob_ref(struct blob *b);
 void blob_unref(struct blob *b);             /* back to its pool or freed at zero; NULL is fine */
+
+/* Makes data[0, upto) valid (a blob without fill() always is). Returns 0 or fill()'s error. */
+static inline int blob_ensure(struct blob *b, size_t upto)
+{
+	return !b || !b->fill || upto <= b->ready ? 0 : b->fill(b, upto, b->fill_ctx);
+}
 
 /* A pool keeps up to `keep` released blobs for reuse by blobs of the same size. */
 struct blob_pool *blob_pool_new(unsigned keep);

@@ -263,24 +263,44 @@ static void run_timers(struct evloop *loop)
 	} while (fired && !loop->quit);
 }
 
+/* epoll_pwait2 wakes a timer to the microsecond (a link's bytes are due at exact device
+ * times); epoll_wait, where the kernel lacks it, to the millisecond, rounded up. */
+static int wait_events(struct evloop *loop, struct epoll_event *evs, int max, int64_t timeout_ns)
+{
+	static bool no_pwait2;
+
+	if (!no_pwait2) {
+		struct timespec ts = { .tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000 };
+		int n = epoll_pwait2(loop->epfd, evs, max, timeout_ns < 0 ? NULL : &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true;
+	}
+	return epoll_wait(loop->epfd, evs, max, timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000));
+}
+
 int evloop_run_once(struct evloop *loop, int timeout_ms)
 {
 	struct epoll_event evs[64];
 	int n;
 
+	int64_t timeout_ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
+
 	run_deferred(loop);
 	if (loop->defer_head)
-		timeout_ms = 0;
+		timeout_ns = 0;
 	if (loop->timers) {
 		uint64_t now = mono_now_ns(), soonest = UINT64_MAX;
 		for (struct ev_timer *t = loop->timers; t; t = t->next)
 			if (t->deadline_ns < soonest)
 				soonest = t->deadline_ns;
-		int64_t ms = soonest <= now ? 0 : (int64_t)((soonest - now + 999999) / 1000000);
-		if (timeout_ms < 0 || ms < timeout_ms)
-			timeout_ms = (int)(ms > 60000 ? 60000 : ms);
+		int64_t ns = soonest <= now ? 0 : (int64_t)(soonest - now);
+		if (ns > 60000000000ll)
+			ns = 60000000000ll;
+		if (timeout_ns < 0 || ns < timeout_ns)
+			timeout_ns = ns;
 	}
-	n = epoll_wait(loop->epfd, evs, 64, timeout_ms);
+	n = wait_events(loop, evs, 64, timeout_ns);
 	if (n < 0) {
 		if (errno == EINTR)
 			return DFK_OK;

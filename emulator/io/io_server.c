@@ -514,7 +514,7 @@ static const char *const help_lines[] = {
 	"camera BUSID", "time", "clock [pause|run|scale X|advance N|until T]", "line", "line set 0|1 [at T]",
 	"line pulse WIDTH [at T] [count N] [period P]", "line wave T L [T L ...]", "strobe", "seq", "events [from SEQ] [max N]",
 	"source pattern [seed N] | source scene", "scene light L | scene kelvin K | scene motion on|off", "vcd start PATH|NAME | vcd stop",
-	"stats", "memory", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "interface [u3v|uvc]", "help",
+	"stats", "memory", "perf", "perf clear", "urbs", "fault add LINE | fault list | fault clear [ID]", "violations [from N]", "interface [u3v|uvc]", "help",
 };
 
 static void handle_line(struct io_conn *c, char *line)
@@ -580,6 +580,19 @@ static void handle_line(struct io_conn *c, char *line)
 		const struct u3v_stream *st = &cur(c)->stream;
 		reply(c, "ok level=%zu frames=%u max_level=%" PRIu64 " size=%zu max_frames=%u", u3v_stream_level(st),
 		      st->n_frames, st->stats.max_level, st->max_bytes, st->max_frames);
+	} else if (!strcmp(w[0], "perf") && n == 2 && !strcmp(w[1], "clear")) {
+		latency_clear(&cur(c)->handoff);
+		reply(c, "ok");
+	} else if (!strcmp(w[0], "perf") && n == 1) {
+		const struct emu_device *d = cur(c);
+		const struct latency_ring *lr = &d->handoff;
+		const struct usbip_server_stats *st = d->srv ? usbip_server_stats(d->srv) : NULL;
+		reply(c, "ok frames=%" PRIu64 " p50=%" PRIu64 " p99=%" PRIu64 " max=%" PRIu64 " link=%" PRIu64
+			 " rendered=%" PRIu64 " reused=%" PRIu64 " frame_copied=%" PRIu64 " copied=%" PRIu64
+			 " referenced=%" PRIu64,
+		      lr->count, latency_percentile(lr, 50), latency_percentile(lr, 99), lr->max, d->handoff_link_ns,
+		      d->cam.render.rendered, d->cam.payload_reused, d->cam.render.copied, st ? st->in_bytes_copied : 0,
+		      st ? st->in_bytes_referenced : 0);
 	} else if (!strcmp(w[0], "help")) {
 		reply(c, "ok %zu", sizeof(help_lines) / sizeof(help_lines[0]));
 		for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/blob.h"
 #include "../common/errors.h"
 #include "isp.h"
 #include "pattern.h"
@@ -27,8 +28,22 @@
 #define MEASURE_MAX_QUADS 40000u
 #define MEASURE_MIN_STEP  8u
 
+/* Test-pattern frames as slices of one tall strip (sensor_pattern_slice). */
+struct pattern_strip {
+	struct blob *blob;              /* rows * row_bytes; NULL: none yet */
+	uint8_t *valid;                 /* per strip row: rendered */
+	struct readout_key key;         /* the geometry, format and filter it holds */
+	uint32_t pfnc;
+	enum sensor_cfa cfa;
+	uint32_t u0;                    /* pattern row term of strip row 0 */
+	int32_t d;                      /* sensor rows per output row (+-1, +-2) */
+	uint32_t period, rows;          /* strip rows before the content repeats; rows held */
+	size_t row_bytes;
+};
+
 struct sensor {
 	struct readout_map map;
+	struct pattern_strip strip;
 	struct scene scene;             /* built on the first scene frame */
 	struct scene_frame frame;
 	struct scene_scratch scratch;
@@ -43,6 +58,11 @@ struct sensor {
 	uint8_t y[ROW_ALLOC], cb[ROW_ALLOC], cr[ROW_ALLOC];
 	/* sensor_measure: the sampled columns of one grid row */
 	uint16_t scx0[ROW_ALLOC], scx1[ROW_ALLOC];
+
+	/* sensor_render_rows: the frame the maps, tables and ring are set up for, if any */
+	bool prepared;
+	struct sensor_settings prepared_for;
+	size_t prepared_row_bytes;
 };
 
 /* One frame's resolved settings. */
@@ -59,10 +79,19 @@ struct sensor *sensor_new(void)
 	return calloc(1, sizeof(struct sensor));
 }
 
+static void strip_drop(struct pattern_strip *p)
+{
+	blob_unref(p->blob);
+	free(p->valid);
+	p->blob = NULL;
+	p->valid = NULL;
+}
+
 void sensor_free(struct sensor *s)
 {
 	if (!s)
 		return;
+	strip_drop(&s->strip);
 	scene_free(&s->scene);
 	free(s);
 }
@@ -128,7 +157,10 @@ static int check(const struct sensor_settings *st, const struct pixfmt **fmt)
 /* Validates and prepares everything a frame (or a measurement, `for_stats`) needs. */
 static int setup(struct sensor *s, const struct sensor_settings *st, bool for_stats, struct frame *fr)
 {
-	int rc = check(st, &fr->fmt);
+	int rc;
+
+	s->prepared = false;
+	rc = check(st, &fr->fmt);
 
 	if (rc != DFK_OK)
 		return rc;
@@ -243,21 +275,189 @@ static void render_row(struct sensor *s, const struct frame *fr, uint32_t oy, ui
 	}
 }
 
-int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len)
+size_t sensor_row_bytes(const struct sensor_settings *st)
+{
+	const struct pixfmt *f = pixfmt_find(st->pfnc, st->cfa);
+
+	return f ? pixfmt_row_bytes(f, st->width) : 0;
+}
+
+int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
+		       size_t out_len)
 {
 	struct frame fr;
-	int rc = setup(s, st, false, &fr);
+	int rc;
 
-	if (rc != DFK_OK)
-		return rc;
-	size_t row_bytes = pixfmt_row_bytes(fr.fmt, st->width);
-	if (out_len < row_bytes * st->height)
+	/* set up again only for another frame (or after a measurement): a frame rendered in
+	 * strips pays for its set-up once */
+	if (!s->prepared || memcmp(&s->prepared_for, st, sizeof(*st)) != 0) {
+		rc = setup(s, st, false, &fr);
+		if (rc != DFK_OK)
+			return rc;
+		for (int i = 0; i < 3; i++)
+			s->ring_row[i] = -1;
+		s->prepared_for = *st;
+		s->prepared_row_bytes = pixfmt_row_bytes(fr.fmt, st->width);
+		s->prepared = true;
+	} else {
+		fr.fmt = pixfmt_find(st->pfnc, st->cfa);
+		fr.scene = st->source == SENSOR_SOURCE_SCENE;
+		fr.term = pattern_frame_term(st->block_id, st->seed);
+		fr.color = fr.scene && s->isp.color;
+	}
+	fr.st = st;
+	size_t row_bytes = s->prepared_row_bytes;
+	if (y0 > y1 || y1 > st->height || out_len / row_bytes < y1 - y0)
 		return DFK_ERR_RANGE;
-	for (int i = 0; i < 3; i++)
-		s->ring_row[i] = -1;
-	for (uint32_t oy = 0; oy < st->height; oy++)
-		render_row(s, &fr, oy, out + (size_t)oy * row_bytes);
+	for (uint32_t oy = y0; oy < y1; oy++)
+		render_row(s, &fr, oy, out + (size_t)(oy - y0) * row_bytes);
 	return DFK_OK;
+}
+
+int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len)
+{
+	s->prepared = false;
+	return sensor_render_rows(s, st, 0, st->height, out, out_len);
+}
+
+/* ---- test-pattern frames as slices of one strip ----
+ *
+ * A pattern row's values depend only on its row term 2*sy + 16*block_id + seed (mod 4096).
+ * Where the output rows step through the sensor rows evenly (sy = a + d*oy, and the binned
+ * partner row likewise), row oy of the frame with term T holds what row 0 of the frame with
+ * term T + 2*d*oy holds. So strip row k = row 0 of term u0 + 2*d*k, and the frame with term T
+ * is the strip's rows k .. k+H-1 where u0 + 2*d*k = T: every frame of a raw format, whatever
+ * its block id, is a contiguous slice of one strip of 4096/(2|d|) + H - 1 rows, rendered once. */
+
+static bool strip_fits(const struct pattern_strip *p, const struct sensor *s, const struct sensor_settings *st)
+{
+	return p->blob && p->pfnc == st->pfnc && p->cfa == st->cfa && memcmp(&p->key, &s->map.key, sizeof(p->key)) == 0;
+}
+
+/* The readout's row step d (+-1 or +-2) when every output row steps evenly, else 0. */
+static int32_t even_row_step(const struct readout_map *m)
+{
+	uint32_t h = m->key.height;
+	int32_t d;
+
+	if (h < 2)
+		return 0;
+	d = (int32_t)m->ry0[1] - (int32_t)m->ry0[0];
+	if (d != 1 && d != -1 && d != 2 && d != -2)
+		return 0;
+	for (uint32_t oy = 1; oy < h; oy++)
+		if ((int32_t)m->ry0[oy] - (int32_t)m->ry0[0] != d * (int32_t)oy ||
+		    (m->binned && (int32_t)m->ry1[oy] - (int32_t)m->ry1[0] != d * (int32_t)oy))
+			return 0;
+	return d;
+}
+
+int sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip, size_t *offset,
+			 size_t *rendered)
+{
+	struct pattern_strip *p = &s->strip;
+	const struct pixfmt *fmt;
+	uint32_t term = pattern_frame_term(st->block_id, st->seed), k, diff;
+
+	*rendered = 0;
+	if (st->source != SENSOR_SOURCE_PATTERN || check(st, &fmt) != DFK_OK || !pixfmt_is_raw(fmt))
+		return DFK_ERR_NOTSUP;
+	s->prepared = false;   /* the map may change under sensor_render_rows */
+	readout_update(&s->map, st);
+	if (!strip_fits(p, s, st) ||
+	    (diff = (p->d > 0 ? term - p->u0 : p->u0 - term) & 4095) % (2 * (uint32_t)abs(p->d)) != 0) {
+		int32_t d = even_row_step(&s->map);
+		if (!d)
+			return DFK_ERR_NOTSUP;
+		strip_drop(p);
+		p->key = s->map.key;
+		p->pfnc = st->pfnc;
+		p->cfa = st->cfa;
+		p->u0 = term;
+		p->d = d;
+		p->period = 4096 / (2 * (uint32_t)abs(d));
+		p->rows = p->period + st->height - 1;
+		p->row_bytes = pixfmt_row_bytes(fmt, st->width);
+		p->blob = blob_new((size_t)p->rows * p->row_bytes);   /* untouched pages cost nothing */
+		p->valid = calloc(p->rows, 1);
+		if (!p->blob || !p->valid) {
+			strip_drop(p);
+			return DFK_ERR_NOMEM;
+		}
+		diff = 0;
+	}
+	k = diff / (2 * (uint32_t)abs(p->d));
+	for (uint32_t r = k; r < k + st->height; r++) {
+		if (p->valid[r])
+			continue;
+		struct row_src rs;
+		readout_row(&s->map, 0, &rs);
+		pattern_row(&rs, (p->u0 + 2 * (uint32_t)p->d * r) & 4095, s->raw);
+		pixfmt_pack_raw(fmt, s->raw, st->width, p->blob->data + (size_t)r * p->row_bytes);
+		p->valid[r] = 1;
+		*rendered += p->row_bytes;
+	}
+	*strip = blob_ref(p->blob);
+	*offset = (size_t)k * p->row_bytes;
+	return DFK_OK;
+}
+
+/* ---- a test-pattern frame from the one before ----
+ *
+ * The same translation in colour: a debayered interior row is made of three raw rows and its
+ * row parity, so (evenly stepped rows) row y of the frame with term T is row y + k of the frame
+ * with term T - 2*d*k; with k even, the parity matches too. Only the first and the last row
+ * (whose neighbours are mirrored) and the k rows new at the bottom are rendered. */
+
+static bool same_geometry(const struct sensor_settings *a, const struct sensor_settings *b)
+{
+	return a->width == b->width && a->height == b->height && a->offset_x == b->offset_x &&
+	       a->offset_y == b->offset_y && a->reverse_x == b->reverse_x && a->reverse_y == b->reverse_y &&
+	       a->decimation_h == b->decimation_h && a->decimation_v == b->decimation_v &&
+	       a->binning_h == b->binning_h && a->binning_v == b->binning_v && a->cfa == b->cfa && a->pfnc == b->pfnc;
+}
+
+int sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			    uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+			    size_t *copied)
+{
+	uint32_t h = st->height, k, diff;
+	int32_t d;
+	size_t row;
+	int rc;
+
+	*copied = 0;
+	if (!prev || st->source != SENSOR_SOURCE_PATTERN || prev_st->source != SENSOR_SOURCE_PATTERN ||
+	    !same_geometry(st, prev_st) || y0 >= y1)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	const struct pixfmt *fmt;
+	if (check(st, &fmt) != DFK_OK)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);   /* its error */
+	/* the map of this frame (a frame set up already keeps its set-up) */
+	if (!s->prepared || memcmp(&s->prepared_for, st, sizeof(*st)) != 0) {
+		s->prepared = false;
+		readout_update(&s->map, st);
+	}
+	row = pixfmt_row_bytes(fmt, st->width);
+	d = even_row_step(&s->map);
+	diff = (d > 0 ? pattern_frame_term(st->block_id, st->seed) - pattern_frame_term(prev_st->block_id, prev_st->seed)
+		      : pattern_frame_term(prev_st->block_id, prev_st->seed) - pattern_frame_term(st->block_id, st->seed)) &
+	       4095;
+	if (!d || diff % (4 * (uint32_t)abs(d)) != 0 || (k = diff / (2 * (uint32_t)abs(d))) + 3 > h)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	/* rows 1 .. h-2-k are interior rows of both frames: copied; the rest rendered */
+	uint32_t c0 = y0 > 1 ? y0 : 1, c1 = y1 < h - 1 - k ? y1 : h - 1 - k;
+	if (c0 >= c1)
+		return sensor_render_rows(s, st, y0, y1, out, out_len);
+	if (out_len / row < y1 - y0)
+		return DFK_ERR_RANGE;
+	if (y0 < c0 && (rc = sensor_render_rows(s, st, y0, c0, out, out_len)) != DFK_OK)
+		return rc;
+	memcpy(out + (size_t)(c0 - y0) * row, prev + (size_t)(c0 + k) * row, (size_t)(c1 - c0) * row);
+	*copied = (size_t)(c1 - c0) * row;
+	if (c1 < y1)
+		rc = sensor_render_rows(s, st, c1, y1, out + (size_t)(c1 - y0) * row, out_len - (size_t)(c1 - y0) * row);
+	return rc;
 }
 
 /* ---- statistics ---- */

@@ -81,6 +81,30 @@ size_t sensor_payload_size(const struct sensor_settings *st);
 /* Renders the payload into out[0..out_len). Returns 0, or DFK_ERR_INVAL (bad settings) /
  * DFK_ERR_RANGE (out_len too small). */
 int sensor_render(struct sensor *s, const struct sensor_settings *st, uint8_t *out, size_t out_len);
+/* Bytes of one row of the payload (0 for an unknown format). */
+size_t sensor_row_bytes(const struct sensor_settings *st);
+/* Renders output rows [y0, y1) into out (row y0 first, out_len at least (y1 - y0) rows), for a
+ * frame rendered in strips: the same bytes as sensor_render. Successive calls for the same
+ * settings continue cheaply; another frame or a measurement in between costs a new set-up.
+ * `st` must stay as it is between the calls of one frame. */
+int sensor_render_rows(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1, uint8_t *out,
+		       size_t out_len);
+/* sensor_render_rows for a test-pattern frame whose complete predecessor `prev` (rendered for
+ * `prev_st`, the same geometry) is at hand: rows that are its rows shifted (every row but the
+ * first, the last and the new ones at the bottom, when the readout steps evenly) are copied
+ * from it, *copied saying how many bytes; anything else is rendered. Same bytes as sensor_render. */
+int sensor_render_rows_from(struct sensor *s, const struct sensor_settings *st, uint32_t y0, uint32_t y1,
+			    uint8_t *out, size_t out_len, const struct sensor_settings *prev_st, const uint8_t *prev,
+			    size_t *copied);
+/* A test-pattern frame in a raw format as a slice of a strip shared with the other frames of
+ * the same geometry (the pattern's rows repeat, shifted, from frame to frame): its bytes are
+ * (*strip)->data[*offset ..][0 .. sensor_payload_size(st)), the same as sensor_render's.
+ * Returns DFK_OK with a new reference in *strip and the bytes it had to render in *rendered;
+ * DFK_ERR_NOTSUP when the frame is no such slice (another source or format, uneven rows):
+ * render it then; DFK_ERR_NOMEM. */
+struct blob;
+int sensor_pattern_slice(struct sensor *s, const struct sensor_settings *st, struct blob **strip, size_t *offset,
+			 size_t *rendered);
 /* Statistics of the frame these settings would produce, in `roi` (NULL = whole image). */
 int sensor_measure(struct sensor *s, const struct sensor_settings *st, const struct sensor_roi *roi,
 		   struct sensor_stats *out);

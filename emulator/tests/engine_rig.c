@@ -40,6 +40,7 @@ void rig_free(struct engine_rig *r)
 		return;
 	sched_cancel_all(&r->sched);
 	evloop_free(r->loop);
+	eventlog_free(&r->log);
 	free(r);
 }
 

@@ -180,7 +180,10 @@ static int keep_frame(void *ctx, const struct frame_meta *m, struct blob *payloa
 {
 	(void)ctx;
 	if (got.frames++ == 0 && m->payload_size <= sizeof(got.payload)) {
-		memcpy(got.payload, payload->data, (size_t)m->payload_size);
+		const uint8_t *data = m->data ? m->data : payload->data;
+		/* a frame is rendered as it is sent: all of it, now */
+		CU_ASSERT_EQUAL_FATAL(blob_ensure(payload, (size_t)(data - payload->data) + (size_t)m->payload_size), 0);
+		memcpy(got.payload, data, (size_t)m->payload_size);
 		got.len = (size_t)m->payload_size;
 		got.block_id = m->block_id;
 		got.pfnc = m->pfnc;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/blob.h"
 #include "../common/errors.h"
 #include "../sensor/sensor.h"
 #include "tests.h"
@@ -1034,6 +1035,177 @@ static void test_sensor_scene_without_colour_filter(void)
 	free(p);
 }
 
+/* ---- frames as slices of a strip, frames in strips ---- */
+
+/* sensor_pattern_slice: consecutive block ids (and jumps) of one geometry give the very bytes
+ * sensor_render gives, raw formats of both sensors, any region and seed; a readout whose rows
+ * do not step evenly (or a colour format, or the scene) is refused. */
+static void test_sensor_pattern_slices(void)
+{
+	static const struct {
+		uint32_t pfnc, w, h, ox, oy, dec, bin;
+		bool rev_y;
+		uint32_t seed;
+	} geo[] = {
+		{ FMT_BAYER8, 64, 40, 0, 0, 1, 1, false, 0 },      { FMT_BAYER12P, 64, 40, 16, 8, 1, 1, false, 3 },
+		{ FMT_BAYER16, 32, 24, 100, 51, 1, 1, false, 4095 }, { FMT_BAYER8, 32, 2160, 0, 0, 1, 1, false, 9 },
+		{ FMT_MONO8, 48, 30, 8, 2, 1, 1, false, 1 },
+	};
+	static const uint64_t blocks[] = { 1, 2, 3, 256, 257, 0x123456789ull, 4 };
+	struct sensor *sl = sensor_new();
+	struct sensor_settings st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sl);
+	for (size_t g = 0; g < sizeof(geo) / sizeof(geo[0]); g++) {
+		window(&st, geo[g].pfnc, geo[g].w, geo[g].h, geo[g].ox, geo[g].oy);
+		st.decimation_h = st.decimation_v = geo[g].dec;
+		st.binning_h = st.binning_v = geo[g].bin;
+		st.reverse_y = geo[g].rev_y;
+		st.seed = geo[g].seed;
+		st.cfa = geo[g].pfnc == FMT_MONO8 ? SENSOR_CFA_NONE : SENSOR_CFA_BAYER_RG;   /* Mono8 raw: the DMK */
+		size_t len = sensor_payload_size(&st);
+		uint8_t *want = malloc(len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+		for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+			struct blob *strip = NULL;
+			size_t off = 0, rendered = 0;
+			st.block_id = blocks[b];
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &st, want, len), DFK_OK);
+			CU_ASSERT_EQUAL_FATAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_OK);
+			CU_ASSERT_FATAL(off + len <= strip->size);
+			ASSERT_BYTES(strip->data + off, want, len);
+			/* the first frame renders all its rows; the next one (16 term steps further, 2 per
+			 * row) only the 8 rows it has beyond them */
+			if (b == 0)
+				CU_ASSERT_EQUAL(rendered, len);
+			if (b == 1)
+				CU_ASSERT_EQUAL(rendered, 8 * sensor_row_bytes(&st));
+			blob_unref(strip);
+		}
+		free(want);
+	}
+	/* no slice: a colour format, the scene, one row, the skipping, binning and reversed
+	 * readouts (sensor rows 0, 1, 4, 5, ..., the pairs 0+2, 1+3, 4+6, ..., and H-2, H-1, H-4, ...:
+	 * uneven steps) */
+	struct blob *strip = NULL;
+	size_t off, rendered;
+	window(&st, FMT_BAYER8, 32, 24, 0, 0);
+	st.reverse_y = true;
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	window(&st, FMT_BAYER8, 32, 24, 0, 0);
+	st.decimation_h = st.decimation_v = 2;
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	window(&st, FMT_BAYER8, 32, 24, 0, 0);
+	st.binning_h = st.binning_v = 2;
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	window(&st, FMT_BGR8, 32, 8, 0, 0);
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	window(&st, FMT_BAYER8, 32, 8, 0, 0);
+	st.source = SENSOR_SOURCE_SCENE;
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	window(&st, FMT_BAYER8, 32, 1, 0, 0);
+	CU_ASSERT_EQUAL(sensor_pattern_slice(sl, &st, &strip, &off, &rendered), DFK_ERR_NOTSUP);
+	CU_ASSERT_PTR_NULL(strip);
+	sensor_free(sl);
+}
+
+/* sensor_render_rows: a frame rendered in strips of any size, with a measurement (which sets the
+ * sensor up for itself) between two strips, gives sensor_render's bytes: scene and pattern,
+ * raw and colour formats. */
+static void test_sensor_render_in_strips(void)
+{
+	static const uint32_t fmts[] = { FMT_BAYER8, FMT_BGR8, FMT_YCC422, FMT_BAYER12P };
+	static const uint32_t strips[] = { 1, 3, 7, 64 };
+	struct sensor_settings st;
+
+	for (size_t f = 0; f < 4; f++)
+		for (int src = 0; src < 2; src++) {
+			window(&st, fmts[f], 64, 48, 128, 64);
+			st.source = src ? SENSOR_SOURCE_SCENE : SENSOR_SOURCE_PATTERN;
+			st.block_id = 5 + f;
+			st.hue_deg = src && f == 1 ? 20 : 0;
+			size_t len = sensor_payload_size(&st), row = sensor_row_bytes(&st);
+			uint8_t *want = malloc(len), *got = malloc(len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+			CU_ASSERT_EQUAL_FATAL(row * st.height, len);
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &st, want, len), DFK_OK);
+			memset(got, 0xA5, len);
+			uint32_t step = strips[f], y = 0;
+			while (y < st.height) {
+				uint32_t y1 = y + step < st.height ? y + step : st.height;
+				CU_ASSERT_EQUAL_FATAL(sensor_render_rows(S, &st, y, y1, got + (size_t)y * row, len - (size_t)y * row),
+						      DFK_OK);
+				if (y == 0) {
+					struct sensor_stats stats;
+					CU_ASSERT_EQUAL(sensor_measure(S, &st, NULL, &stats), DFK_OK);
+				}
+				y = y1;
+			}
+			ASSERT_BYTES(got, want, len);
+			/* out of range, or too small a buffer */
+			CU_ASSERT_EQUAL(sensor_render_rows(S, &st, 2, 1, got, len), DFK_ERR_RANGE);
+			CU_ASSERT_EQUAL(sensor_render_rows(S, &st, 0, st.height + 1, got, len + row), DFK_ERR_RANGE);
+			CU_ASSERT_EQUAL(sensor_render_rows(S, &st, 0, 2, got, row), DFK_ERR_RANGE);
+			free(want);
+			free(got);
+		}
+}
+
+/* sensor_render_rows_from: a colour test-pattern frame made from the one before (copied rows,
+ * the edges and the new rows rendered), in strips, gives sensor_render's bytes; consecutive
+ * frames copy all but 2 + 8 rows; another geometry or the scene copies nothing. */
+static void test_sensor_render_from_previous(void)
+{
+	static const uint32_t fmts[] = { FMT_BGR8, FMT_YCC422, FMT_MONO8, FMT_BAYER8 };
+	static const uint64_t blocks[][2] = { { 1, 2 }, { 7, 9 }, { 300, 301 }, { 2, 1 } };
+	struct sensor_settings st, prev_st;
+
+	for (size_t f = 0; f < 4; f++)
+		for (size_t b = 0; b < 4; b++) {
+			window(&prev_st, fmts[f], 64, 40, 32, 10 + 2 * (uint32_t)b);
+			prev_st.seed = (uint32_t)(f * 7);
+			prev_st.block_id = blocks[b][0];
+			st = prev_st;
+			st.block_id = blocks[b][1];
+			size_t len = sensor_payload_size(&st), row = sensor_row_bytes(&st), copied, total = 0;
+			uint8_t *prev = malloc(len), *want = malloc(len), *got = malloc(len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(prev);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &prev_st, prev, len), DFK_OK);
+			CU_ASSERT_EQUAL_FATAL(sensor_render(S, &st, want, len), DFK_OK);
+			memset(got, 0x5A, len);
+			for (uint32_t y = 0; y < st.height; y += 7) {
+				uint32_t y1 = y + 7 < st.height ? y + 7 : st.height;
+				CU_ASSERT_EQUAL_FATAL(sensor_render_rows_from(S, &st, y, y1, got + y * row, len - y * row, &prev_st,
+									      prev, &copied), DFK_OK);
+				total += copied;
+			}
+			ASSERT_BYTES(got, want, len);
+			if (b < 2)   /* 16 or 32 term steps on: 8 or 16 new rows, and the two edges */
+				CU_ASSERT_EQUAL(total, (st.height - 2 - 8 * (blocks[b][1] - blocks[b][0])) * row);
+			if (b == 2)  /* 300 -> 301 with the term wrapping past 4095 */
+				CU_ASSERT_EQUAL(total, (st.height - 10) * row);
+			free(prev);
+			free(want);
+			free(got);
+		}
+	/* nothing copied: the scene, another region */
+	uint8_t buf[64 * 4 * 3];
+	size_t copied = 1;
+	window(&prev_st, FMT_BGR8, 64, 4, 0, 0);
+	st = prev_st;
+	st.block_id = 2;
+	st.offset_y = 2;
+	CU_ASSERT_EQUAL(sensor_render_rows_from(S, &st, 0, 4, buf, sizeof(buf), &prev_st, buf, &copied), DFK_OK);
+	CU_ASSERT_EQUAL(copied, 0);
+	st.offset_y = 0;
+	st.source = prev_st.source = SENSOR_SOURCE_SCENE;
+	CU_ASSERT_EQUAL(sensor_render_rows_from(S, &st, 0, 4, buf, sizeof(buf), &prev_st, buf, &copied), DFK_OK);
+	CU_ASSERT_EQUAL(copied, 0);
+}
+
 /* ---- registration ---- */
 
 static const struct test_case cases[] = {
@@ -1044,6 +1216,9 @@ static const struct test_case cases[] = {
 	{ "test_sensor_pattern_skipping", test_sensor_pattern_skipping },
 	{ "test_sensor_pattern_binning", test_sensor_pattern_binning },
 	{ "test_sensor_pattern_odd_sizes", test_sensor_pattern_odd_sizes },
+	{ "test_sensor_pattern_slices", test_sensor_pattern_slices },
+	{ "test_sensor_render_in_strips", test_sensor_render_in_strips },
+	{ "test_sensor_render_from_previous", test_sensor_render_from_previous },
 	{ "test_sensor_scene_deterministic", test_sensor_scene_deterministic },
 	{ "test_sensor_scene_flip_consistent", test_sensor_scene_flip_consistent },
 	{ "test_sensor_scene_exposure_gain", test_sensor_scene_exposure_gain },

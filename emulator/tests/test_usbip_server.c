@@ -604,6 +604,62 @@ static void test_usbip_server_unread_replies_bounded(void)
 	free(sink);
 }
 
+/* With bulk_ep set, a control reply goes ahead of the stream replies not yet begun; the
+ * stream's own replies keep their order (the control reply comes long before the last). */
+static void test_usbip_server_control_ahead_of_bulk(void)
+{
+	CU_ASSERT_FATAL(S && S->ready);   /* fixture up */
+	enum { N = 40, CHUNK = 512 * 1024 };
+	static const uint8_t get_dev[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
+	uint8_t *batch = malloc(48 * N), *sink = malloc(48 + CHUNK), h[48];
+	int fd = S->fd = client();
+	int rcv = 64 * 1024;
+	unsigned before = 0, next_seq = 1000;
+	bool seen = false;
+
+	CU_ASSERT_FATAL(batch && sink);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	S->exp.bulk_ep = 0x83;
+	F.in_blob = blob_new(CHUNK);
+	CU_ASSERT_FATAL(F.in_blob != NULL);
+	import(fd);
+	configure(fd, 1);
+	for (unsigned i = 0; i < N; i++)
+		cmd_submit(batch + 48 * i, 1000 + i, 1, 3, CHUNK, NULL);
+	feed(fd, batch, 48 * N, 48 * N);
+	for (int i = 0; i < 50; i++)
+		evloop_run_once(S->loop, 1);
+	ASSERT_INT(F.ins, N);   /* all 20 MiB answered, most of it still queued */
+	cmd_submit(h, 7, 1, 0, 18, get_dev);
+	feed(fd, h, 48, 48);
+	for (unsigned k = 0; k <= N && !seen; k++) {
+		size_t got = expect(fd, sink, 48);
+		ASSERT_INT(got, 48);
+		if (got != 48)
+			break;
+		uint32_t seq = (uint32_t)sink[4] << 24 | (uint32_t)sink[5] << 16 | (uint32_t)sink[6] << 8 | sink[7];
+		if (seq == 7) {
+			ASSERT_INT(expect(fd, sink, 18), 18);
+			ASSERT_INT(sink[0], 0x12);
+			seen = true;
+		} else {
+			ASSERT_INT(seq, next_seq);   /* the stream in its own order */
+			next_seq++;
+			before++;
+			ASSERT_INT(expect(fd, sink, CHUNK), CHUNK);
+		}
+	}
+	CU_ASSERT(seen);
+	/* only what was in the sockets' buffers or being written came first */
+	CU_ASSERT(before < N / 2);
+	for (; next_seq < 1000 + N; next_seq++) {
+		ASSERT_INT(expect(fd, sink, 48 + CHUNK), 48 + CHUNK);
+		ASSERT_INT((uint32_t)sink[4] << 24 | (uint32_t)sink[5] << 16 | (uint32_t)sink[6] << 8 | sink[7], next_seq);
+	}
+	free(batch);
+	free(sink);
+}
+
 static const struct test_case cases[] = {
 	{ "test_usbip_server_devlist", test_usbip_server_devlist },
 	{ "test_usbip_server_import_and_control", test_usbip_server_import_and_control },
@@ -615,6 +671,7 @@ static const struct test_case cases[] = {
 	{ "test_usbip_server_control_direction_mismatch", test_usbip_server_control_direction_mismatch },
 	{ "test_usbip_server_urbs_in_flight_bounded", test_usbip_server_urbs_in_flight_bounded },
 	{ "test_usbip_server_unread_replies_bounded", test_usbip_server_unread_replies_bounded },
+	{ "test_usbip_server_control_ahead_of_bulk", test_usbip_server_control_ahead_of_bulk },
 	{ NULL, NULL },
 };
 

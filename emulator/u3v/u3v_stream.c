@@ -21,7 +21,7 @@ struct u3v_stream_frame {
 	size_t off;
 	uint64_t block_id;
 	uint32_t tag;                /* the caller's, for clock->sent */
-	uint64_t queued_at;          /* device time it entered the buffer */
+	uint64_t queued_at;          /* device time it entered the buffer (its readout end) */
 	uint64_t link_ns;            /* its payload's time on the link; 0 = no limit */
 	uint64_t link_start;         /* device time its first byte may leave (set at its leader) */
 	struct u3v_stream_frame *next;
@@ -80,7 +80,8 @@ bool u3v_stream_has_room(const struct u3v_stream *s, size_t len)
 }
 
 int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const struct u3vsp_trailer *t,
-		    struct blob *payload, const uint8_t *data, size_t len, uint64_t link_ns, uint32_t tag)
+		    struct blob *payload, const uint8_t *data, size_t len, uint64_t ready_at, uint64_t link_ns,
+		    uint32_t tag)
 {
 	struct u3v_stream_frame *f;
 
@@ -107,7 +108,8 @@ int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const st
 	f->phase = PH_LEADER;
 	f->block_id = l->block_id;
 	f->tag = tag;
-	f->queued_at = stream_now(s);
+	/* the frame was there at its readout end, however long making its bytes took us */
+	f->queued_at = ready_at ? ready_at : stream_now(s);
 	f->link_ns = s->clock ? link_ns : 0;
 	if (s->tail)
 		s->tail->next = f;
@@ -185,6 +187,43 @@ static uint64_t link_ready_at(const struct u3v_stream_frame *f, size_t bytes)
 	return f->link_start + (uint64_t)(num / f->len);
 }
 
+/* The trailer blob's note: which frame's last bytes these are. */
+struct handoff {
+	struct u3v_stream *s;
+	uint64_t block_id, ready_at, link_ns;
+};
+
+/* The transport dropped the trailer: its bytes are in the socket. */
+static void trailer_handed(struct blob *b, void *ctx)
+{
+	struct handoff *h = ctx;
+	struct u3v_stream *s = h->s;
+
+	(void)b;
+	if (s->clock && s->clock->handed)
+		s->clock->handed(s->clock->ctx, h->block_id, h->ready_at, h->link_ns, stream_now(s));
+}
+
+/* The trailer in a blob of its own that reports when the transport lets go of it, or
+ * NULL (no one asked, or no memory: the trailer is then copied as usual). */
+static struct blob *trailer_blob(struct u3v_stream *s, const struct u3v_stream_frame *f)
+{
+	struct blob *b;
+	struct handoff *h;
+
+	if (!s->clock || !s->clock->handed)
+		return NULL;
+	b = blob_new(sizeof(struct handoff) + U3VSP_TRAILER_SIZE);
+	if (!b)
+		return NULL;
+	h = (struct handoff *)(void *)b->data;
+	*h = (struct handoff){ .s = s, .block_id = f->block_id, .ready_at = f->queued_at, .link_ns = f->link_ns };
+	memcpy(b->data + sizeof(*h), f->trailer, U3VSP_TRAILER_SIZE);
+	b->released = trailer_handed;
+	b->released_ctx = h;
+	return b;
+}
+
 /* Not yet on the link at `t`: ask to be woken then, keep the transfer pending. */
 static int wait_for_link(struct u3v_stream *s, uint64_t t)
 {
@@ -225,6 +264,9 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 		/* a bulk transfer completes when full: all its bytes must have crossed */
 		if (f->link_ns && now < link_ready_at(f, f->off + n))
 			return wait_for_link(s, link_ready_at(f, f->off + n));
+		/* a frame made in strips: its bytes up to here, now (bytes it could not make stay
+		 * as they are: the error is the maker's to report) */
+		(void)blob_ensure(f->payload, (size_t)(f->data - f->payload->data) + f->off + n);
 		chunk->status = USB_ST_OK;
 		chunk->data = f->data + f->off;
 		chunk->len = n;
@@ -237,11 +279,18 @@ int u3v_stream_pull(struct u3v_stream *s, uint32_t max_len, struct usb_in_chunk 
 	}
 	case PH_TRAILER: {
 		static uint8_t trailer[U3VSP_TRAILER_SIZE];
+		struct blob *tb;
 		if (max_len < U3VSP_TRAILER_SIZE)
 			return babble(s, chunk, "trailer", max_len);
-		memcpy(trailer, f->trailer, sizeof(trailer));   /* the frame is freed below */
+		tb = trailer_blob(s, f);
+		if (tb) {
+			chunk->ref = tb;    /* the chunk's reference: the device core drops it */
+			chunk->data = tb->data + sizeof(struct handoff);
+		} else {
+			memcpy(trailer, f->trailer, sizeof(trailer));   /* the frame is freed below */
+			chunk->data = trailer;
+		}
 		chunk->status = USB_ST_OK;
-		chunk->data = trailer;
 		chunk->len = U3VSP_TRAILER_SIZE;
 		s->stats.frames_sent++;
 		/* the link was free again once this frame's bytes had crossed it, whenever

@@ -38,6 +38,9 @@ struct u3v_stream_clock {
 	/* a frame's trailer left: device time `t` (the frame is off the link);
 	 * `tag`: what the caller gave u3v_stream_push for it */
 	void (*sent)(void *ctx, uint64_t block_id, uint32_t tag, uint64_t t);
+	/* Optional: the transport has handed a frame's last byte (its trailer) to its socket at
+	 * device time `t`; `ready_at` and `link_ns` as given to u3v_stream_push. */
+	void (*handed)(void *ctx, uint64_t block_id, uint64_t ready_at, uint64_t link_ns, uint64_t t);
 	void *ctx;
 };
 
@@ -76,12 +79,15 @@ void u3v_stream_init(struct u3v_stream *s, struct usb_device *usb, uint8_t ep, s
 		     unsigned max_frames);
 void u3v_stream_free(struct u3v_stream *s);
 void u3v_stream_set_clock(struct u3v_stream *s, const struct u3v_stream_clock *clock);
-/* Queue a frame. `payload` (len bytes) is referenced, not copied; `link_ns`:
+/* Queue a frame. `payload` (len bytes) is referenced, not copied; `ready_at`: device time
+ * the frame was complete in the camera (its readout end; 0: now), where its link time starts
+ * however long making its bytes took; `link_ns`:
  * device time its payload takes on the link (0: no limit); `tag`: the caller's word about
  * the frame, handed back to clock->sent when it has left.
  * Returns 0, DFK_ERR_BUSY (buffer full: dropped) or DFK_ERR_DENIED (stream not enabled: discarded). */
 int u3v_stream_push(struct u3v_stream *s, const struct u3vsp_leader *l, const struct u3vsp_trailer *t,
-		    struct blob *payload, const uint8_t *data, size_t len, uint64_t link_ns, uint32_t tag);
+		    struct blob *payload, const uint8_t *data, size_t len, uint64_t ready_at, uint64_t link_ns,
+		    uint32_t tag);
 bool u3v_stream_has_room(const struct u3v_stream *s, size_t len);
 /* Bytes of frames in the buffer not yet sent to the host. */
 size_t u3v_stream_level(const struct u3v_stream *s);

@@ -20,7 +20,7 @@
 #include "../common/log.h"
 #include "../common/netlisten.h"
 
-#define MAX_EXPORTS 16
+#define MAX_EXPORTS 256   /* dfk-emu --cameras at most */
 /* unlinks of URBs not submitted yet, remembered per connection (oldest forgotten first) */
 #define USBIP_MAX_EARLY_UNLINKS 32
 #define USBIP_EARLY_UNLINK_WINDOW 4096   /* seqnums after the last submit that may still come */
@@ -39,6 +39,7 @@ struct tx_item {
 	struct blob *ref;
 	uint8_t *owned;
 	size_t sent;             /* bytes of head+data already written */
+	bool ahead;              /* may go ahead of the export's bulk_ep replies not yet begun */
 	struct tx_item *next;
 };
 
@@ -107,12 +108,21 @@ static struct tx_item *tx_item_new(struct usbip_conn *c)
 
 static void tx_push(struct usbip_conn *c, struct tx_item *t)
 {
-	t->next = NULL;
-	if (c->tx_tail)
-		c->tx_tail->next = t;
-	else
-		c->tx_head = t;
-	c->tx_tail = t;
+	struct tx_item **at = &c->tx_head;
+
+	/* an item that goes ahead: behind the one being written and those gone ahead before it,
+	 * in front of the first bulk reply not yet begun (the walk is bounded by the queue's
+	 * item limit, and in practice a handful of 1 MiB replies long) */
+	if (t->ahead) {
+		while (*at && ((*at)->ahead || (*at)->sent))
+			at = &(*at)->next;
+	} else if (c->tx_tail) {
+		at = &c->tx_tail->next;
+	}
+	t->next = *at;
+	*at = t;
+	if (!t->next)
+		c->tx_tail = t;
 	c->tx_bytes += t->head_len + t->data_len;
 	c->tx_items++;
 	conn_update_events(c);
@@ -220,13 +230,14 @@ static void send_ret_unlink(struct usbip_conn *c, uint32_t seqnum, int32_t statu
 }
 
 static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t status, bool dir_in,
-			    const struct usb_in_chunk *data, size_t actual)
+			    const struct usb_in_chunk *data, size_t actual, uint8_t ep)
 {
 	struct usbip_header h = { .command = USBIP_RET_SUBMIT, .seqnum = seqnum };
 	struct tx_item *t = tx_item_new(c);
 
 	if (!t)
 		return;
+	t->ahead = c->exp && c->exp->bulk_ep && ep != c->exp->bulk_ep;
 	h.u.ret_submit.status = status;
 	h.u.ret_submit.actual_length = (int32_t)actual;
 	usbip_header_pack(t->head, &h);
@@ -235,7 +246,9 @@ static void send_ret_submit(struct usbip_conn *c, uint32_t seqnum, int32_t statu
 		if (data->ref) {
 			t->ref = blob_ref(data->ref);
 			t->data = data->data;
+			c->srv->stats.in_bytes_referenced += data->len;
 		} else {
+			c->srv->stats.in_bytes_copied += data->len;
 			t->owned = malloc(data->len);
 			if (!t->owned) {
 				free(t);
@@ -261,7 +274,7 @@ static void xfer_complete(void *owner, struct usb_xfer *x, const struct usb_in_c
 	if (c->exp && c->exp->observer)
 		c->exp->observer->complete(c->exp->observer_ctx, x, r);
 	if (!c->dead)
-		send_ret_submit(c, x->id, r->status, dir_in, r, dir_in ? r->len : (r->status ? 0 : r->len));
+		send_ret_submit(c, x->id, r->status, dir_in, r, dir_in ? r->len : (r->status ? 0 : r->len), x->ep);
 	free(x->data);
 	free(x);
 }

@@ -33,7 +33,7 @@
 /* ... nor one with this many replies queued, however small (a stream of
  * refused submits): a streaming host has a few dozen. */
 #define USBIP_TX_MAX_ITEMS    32768u
-#define USBIP_MAX_CONNECTIONS 256
+#define USBIP_MAX_CONNECTIONS 512   /* every export imported, and room to list them */
 /* URBs one connection may have submitted and not yet seen answered; past it a
  * CMD_SUBMIT fails at once with -ENOMEM (as usbfs does past its memory cap). */
 #define USBIP_MAX_URBS_IN_FLIGHT 16384
@@ -64,6 +64,10 @@ struct usbip_export {
 	void *ctx;
 	const struct usbip_observer_ops *observer;   /* optional */
 	void *observer_ctx;
+	/* Optional (0: none): the IN endpoint address (0x8N) of bulk data, e.g. a video stream.
+	 * Completions of every other endpoint are sent ahead of its replies not yet begun, so
+	 * control does not wait behind megabytes of stream data; each endpoint's own order is kept. */
+	uint8_t bulk_ep;
 	/* managed by the server */
 	bool absent;                 /* unplugged for a while: not listed, not importable */
 	struct usbip_conn *importer;
@@ -77,6 +81,8 @@ struct usbip_server_stats {
 	uint64_t unlinks;
 	uint64_t unlinks_before_submit; /* CMD_UNLINK came first; the CMD_SUBMIT was dropped */
 	uint64_t urbs_refused;       /* over USBIP_MAX_URBS_IN_FLIGHT */
+	uint64_t in_bytes_copied;    /* IN data copied into a reply of its own (small acks, descriptors) */
+	uint64_t in_bytes_referenced;   /* IN data sent from the device's own memory, no copy (frames) */
 	unsigned open_connections;
 };
 

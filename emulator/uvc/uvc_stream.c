@@ -240,6 +240,9 @@ int uvc_stream_pull(struct uvc_stream *s, uint32_t max_len, struct usb_in_chunk 
 		s->clock->wake_at(s->clock->ctx, link_ready_at(f, data_end));
 		return 0;
 	}
+	/* a frame made in strips: its bytes up to here, now (bytes it could not make stay as
+	 * they are: the error is the maker's to report) */
+	(void)blob_ensure(f->payload, (size_t)(f->data - f->payload->data) + data_end);
 	chunk->status = USB_ST_OK;
 	chunk->len = n;
 	if (f->pos == 0) {

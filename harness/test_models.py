@@ -87,7 +87,7 @@ def test_stream_catches_a_wrong_pattern(tmp_path):
                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert r.returncode == 1, r.stdout[-3000:]
     for fmt in fixture_formats(FIXTURES):
-        assert "Test %s had failures" % fmt in r.stdout, (fmt, r.stdout[-3000:])
+        assert "FAIL stream/%s: " % fmt in r.stdout, (fmt, r.stdout[-3000:])
 
 
 def test_fixtures_options(tmp_path):

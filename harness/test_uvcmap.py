@@ -81,7 +81,11 @@ def test_default_map_is_the_installed_one(tmp_path):
     assert r.returncode == 0
     default = re.search(r"--map FILE\s+the mapping file \(default (\S+)\)", r.stdout).group(1)
     assert default.endswith("/share/dfk-emu/uvcmap/dfk38ux267.ini"), default
-    n = subprocess.run(["make", "-s", "-n", "-C", ROOT, "install", "BUILD=" + BUILD, "DESTDIR=" + str(tmp_path)],
+    # the binary was built for some PREFIX (make deb builds for /usr in the same build
+    # directory): `make install` for that PREFIX puts the map where the binary looks
+    prefix = default[:-len("/share/dfk-emu/uvcmap/dfk38ux267.ini")]
+    n = subprocess.run(["make", "-s", "-n", "-C", ROOT, "install", "BUILD=" + BUILD, "PREFIX=" + prefix,
+                        "DESTDIR=" + str(tmp_path)],
                        capture_output=True, text=True, timeout=60)
     assert n.returncode == 0, n.stderr
     assert re.search(r"install -m 0644 uvcmap/\*\.ini \S*%s/" % re.escape(os.path.dirname(default)), n.stdout), \

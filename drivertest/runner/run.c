@@ -363,8 +363,8 @@ int run_scenario(struct target *t, const struct scenario *sc, const struct run_o
 		    io_request(t->io, out, sizeof(out), "clock scale %g", sc->has_clock_scale ? sc->clock_scale : 0.0) < 0 ||
 		    io_request(t->io, out, sizeof(out), "source pattern seed %u", t->opt.pattern_seed) < 0 ||
 		    devlog_poll(&r->dev, t->io) < 0) {
-			snprintf(r->setup_error, sizeof(r->setup_error), "side channel: %s", out);
-			return -1;
+			snprintf(r->setup_error, sizeof(r->setup_error), "side channel: %s", out[0] ? out : "no answer");
+			goto judged;
 		}
 		if (r->dev.n)
 			r->base_power_up = r->dev.power_up;
@@ -372,11 +372,11 @@ int run_scenario(struct target *t, const struct scenario *sc, const struct run_o
 	}
 	if (sc->dump && make_dump_dir(&s) < 0) {
 		snprintf(r->setup_error, sizeof(r->setup_error), "%.300s: %.60s", r->dump_dir, strerror(errno));
-		return -1;
+		goto judged;
 	}
 	if (target_prepare(t, uri, sizeof(uri), err, sizeof(err)) < 0) {
-		snprintf(r->setup_error, sizeof(r->setup_error), "%s", err);
-		return -1;
+		snprintf(r->setup_error, sizeof(r->setup_error), "%s", err[0] ? err : "the device could not be prepared");
+		goto judged;
 	}
 	build_argv(&s, uri, argv, store);
 	s.adapter_log = report_file(o, sc, "adapter.log");
@@ -462,6 +462,7 @@ out:
 		fclose(s.adapter_log);
 	if (s.adapter_err)
 		fclose(s.adapter_err);
+judged:   /* a run that could not start is judged too: its report says why */
 	r->seconds = (double)(proc_now_ns() - s.start_ns) / 1e9;
 	r->pattern_seed = t->opt.pattern_seed;
 	r->model = t->opt.model;

@@ -278,7 +278,18 @@ int emu_faults_load(struct emu_device *d, const char *text, size_t len, size_t *
 
 int emu_faults_remove(struct emu_device *d, uint32_t id) { return fault_engine_remove(&d->faults, id); }
 
-size_t emu_faults_clear(struct emu_device *d) { return fault_engine_clear(&d->faults); }
+/* Every fault removed, and what they left behind undone: a cable a replug fault pulled goes
+ * back in now (the next test starts from a camera on the bus, whatever the clock does). */
+size_t emu_faults_clear(struct emu_device *d)
+{
+	size_t n = fault_engine_clear(&d->faults);
+
+	if (d->replug_event.armed) {
+		camera_io_cancel(&d->cam, &d->replug_event);
+		replug_event(d, 0);
+	}
+	return n;
+}
 
 size_t emu_faults_count(struct emu_device *d) { return fault_engine_count(&d->faults); }
 

@@ -148,6 +148,23 @@ def test_unplug_and_replug(rig):
         assert F.read(gencp2, "Width") > 0
 
 
+def test_fault_clear_plugs_a_pulled_cable_back(rig):
+    """`fault clear` undoes what the faults left: a camera a replug fault unplugged (for an
+    hour of device time here) is on the bus again at once, so the next test starts clean."""
+    e, io_path = rig
+    conn, gencp = open_camera(e)
+    with IoChannel(io_path) as io:
+        io.request("fault add replug for 3600000000000")
+        assert conn.wait_closed(2.0), "the host must see the cable go"
+        conn.close()
+        assert list_devices(e.host, e.port) == []
+        io.request("fault clear")      # raises on an error reply
+        assert [d.busid for d in list_devices(e.host, e.port)] == ["1-1"]
+    conn2, gencp2 = open_camera(e)
+    with conn2:
+        assert F.read(gencp2, "Width") > 0
+
+
 def test_link_rate_cap_slows_frames(rig):
     """rate bytes-per-second B: a capped link (a USB 2.0 rate, say) carries each frame in
     len / B of device time: frames arrive that far apart, intact."""

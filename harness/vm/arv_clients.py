@@ -57,7 +57,10 @@ def grab(cam, n, timeout_us=20000000):
     """Stream n buffers (sync USB mode, Aravis's default); returns a list of per-buffer dicts."""
     stream = cam.create_stream(None, None)
     payload = cam.get_payload()
-    for _ in range(4):
+    # a buffer for each frame asked for: a guest under TCG may stall the client for longer
+    # than a few frame periods, and Aravis drops a frame that finds no buffer (an underrun
+    # of this client, not the camera's doing)
+    for _ in range(max(4, n)):
         stream.push_buffer(Aravis.Buffer.new_allocate(payload))
     cam.set_acquisition_mode(Aravis.AcquisitionMode.CONTINUOUS)
     cam.start_acquisition()
